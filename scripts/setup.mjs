@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// One-time set-up shared by `npm test`, `npm run demo` and `npm run bench`, so that each of them
+// works on a fresh clone: installs the npm packages when node_modules is missing or stale and,
+// for tests and benchmarks, the Debian packages the interop tests compare against.
+// Plain JavaScript on purpose: it must run before TypeScript tooling is installed.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const forTests = process.argv.includes("--for-tests");
+const forBench = process.argv.includes("--for-bench");
+
+function log(msg) {
+  process.stderr.write(`[setup] ${msg}\n`);
+}
+
+function run(cmd, args, options = {}) {
+  execFileSync(cmd, args, { stdio: ["ignore", "inherit", "inherit"], cwd: root, ...options });
+}
+
+// --- npm packages ----------------------------------------------------------------------------
+function npmInstalled() {
+  const marker = join(root, "node_modules", ".package-lock.json");
+  if (!existsSync(marker)) return false;
+  return statSync(marker).mtimeMs >= statSync(join(root, "package-lock.json")).mtimeMs - 1000;
+}
+function nativeModulesLoad() {
+  // better-sqlite3 is a native addon: a copied or stale node_modules may hold a build for another Node
+  const probe = spawnSync(process.execPath, ["-e", "new (require('better-sqlite3'))(':memory:').close()"], { cwd: root });
+  return probe.status === 0;
+}
+if (!npmInstalled() || !nativeModulesLoad()) {
+  log("installing npm packages (npm ci; better-sqlite3 builds from source, about a minute)");
+  run("npm", ["ci", "--no-audit", "--no-fund"]);
+}
+
+// --- Debian packages -------------------------------------------------------------------------
+// Debian's python, not a pyenv one earlier on PATH: astropy is installed into Debian's dist-packages.
+const PY = "/usr/bin/python3";
+const debianNeeds = [];
+if (forTests || forBench) {
+  debianNeeds.push({ pkg: "python3-astropy", ok: () => spawnSync(PY, ["-c", "import astropy.io.fits"]).status === 0 });
+  debianNeeds.push({ pkg: "python3-numpy", ok: () => spawnSync(PY, ["-c", "import numpy"]).status === 0 });
+}
+const missing = debianNeeds.filter((d) => !d.ok()).map((d) => d.pkg);
+if (missing.length > 0) {
+  if (process.getuid?.() !== 0) {
+    log(`missing Debian packages: ${missing.join(" ")}; install them as root: apt-get install ${missing.join(" ")}`);
+    process.exit(1);
+  }
+  log(`installing Debian packages: ${missing.join(" ")}`);
+  run("apt-get", ["update", "-qq"]);
+  run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "-o", "DPkg::Lock::Timeout=600", ...missing], {
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
+}

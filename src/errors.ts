@@ -1,0 +1,226 @@
+/**
+ * The whole skybutler error hierarchy.
+ *
+ * Every error carries a stable `code` (`E_*`) so that callers — and a client rebuilding an error
+ * sent by the HTTP server as `{code, message}` — can branch on it without parsing messages.
+ * Backends translate their native failures (ENOENT, HTTP 404, 401 …) into these same classes.
+ * Messages say what to do next and never contain a password or a token.
+ *
+ * @packageDocumentation
+ */
+
+/** Options accepted by every skybutler error. */
+export interface ButlerErrorOptions {
+  /** The lower-level error that caused this one. */
+  cause?: unknown;
+}
+
+/** Base class of every error skybutler raises on purpose. */
+export class ButlerError extends Error {
+  /** Stable machine-readable code, e.g. `E_NOT_FOUND`. */
+  readonly code: string;
+
+  /**
+   * @param code - stable error code
+   * @param message - a human-readable message that says what to do next
+   * @param options - `cause` for chaining
+   */
+  constructor(code: string, message: string, options: ButlerErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+// ---------------------------------------------------------------- storage
+
+/** A Storage operation failed. Subclasses say why; the base class is used for I/O failures. */
+export class StorageError extends ButlerError {
+  /** @param message - what failed; @param options - cause; code defaults to `E_STORAGE` */
+  constructor(message: string, options: ButlerErrorOptions & { code?: string } = {}) {
+    super(options.code ?? "E_STORAGE", message, options);
+  }
+}
+
+/** No object exists at the key. Raised alike for ENOENT and for HTTP 404. */
+export class NotFoundError extends StorageError {
+  /** @param key - the missing key; @param where - the storage root, for the message */
+  constructor(readonly key: string, where: string, options: ButlerErrorOptions = {}) {
+    super(`no object at key "${key}" in ${where}`, { ...options, code: "E_NOT_FOUND" });
+  }
+}
+
+/** A write with `ifAbsent` found an existing object. */
+export class AlreadyExistsError extends StorageError {
+  /** @param key - the existing key; @param where - the storage root */
+  constructor(readonly key: string, where: string, options: ButlerErrorOptions = {}) {
+    super(`an object already exists at key "${key}" in ${where}`, {
+      ...options,
+      code: "E_ALREADY_EXISTS",
+    });
+  }
+}
+
+/** The backend refused the operation (EACCES/EPERM, HTTP 403). */
+export class PermissionDeniedError extends StorageError {
+  /** @param key - the key; @param where - the storage root */
+  constructor(readonly key: string, where: string, options: ButlerErrorOptions = {}) {
+    super(`permission denied for key "${key}" in ${where}`, {
+      ...options,
+      code: "E_PERMISSION_DENIED",
+    });
+  }
+}
+
+/** A key is malformed or would escape the storage root (`..`, absolute, NUL …). */
+export class InvalidKeyError extends StorageError {
+  /** @param key - the offending key; @param reason - why it was rejected */
+  constructor(readonly key: string, reason: string, options: ButlerErrorOptions = {}) {
+    super(`invalid storage key ${JSON.stringify(key)}: ${reason}`, {
+      ...options,
+      code: "E_INVALID_KEY",
+    });
+  }
+}
+
+/** No Storage is registered for a URI scheme. */
+export class UnsupportedSchemeError extends StorageError {
+  /** @param scheme - the unknown scheme; @param known - the registered ones */
+  constructor(readonly scheme: string, known: readonly string[]) {
+    super(
+      `no storage registered for scheme "${scheme}:"; known schemes: ${known.join(", ")}` +
+        ` (register one with registerStorage())`,
+      { code: "E_UNSUPPORTED_SCHEME" },
+    );
+  }
+}
+
+/** The backend cannot do this operation at all. */
+export class UnsupportedOperationError extends StorageError {
+  /** @param message - what is unsupported and what to use instead */
+  constructor(message: string) {
+    super(message, { code: "E_UNSUPPORTED" });
+  }
+}
+
+/** Authentication with a remote storage failed. Names the auth URL and user, never the secret. */
+export class AuthError extends StorageError {
+  /** @param message - must not contain a password or a token */
+  constructor(message: string, options: ButlerErrorOptions = {}) {
+    super(message, { ...options, code: "E_AUTH" });
+  }
+}
+
+// ---------------------------------------------------------------- datasets and data ids
+
+/** The dataset type is not defined by the mapper's policy. */
+export class UnknownDatasetTypeError extends ButlerError {
+  /** @param datasetType - the unknown name; @param closeNames - defined names that look alike */
+  constructor(
+    readonly datasetType: string,
+    readonly closeNames: readonly string[],
+  ) {
+    const hint = closeNames.length > 0 ? `; did you mean ${closeNames.map((n) => `"${n}"`).join(", ")}?` : "";
+    super("E_UNKNOWN_DATASET_TYPE", `unknown dataset type "${datasetType}"${hint}`);
+  }
+}
+
+/** No repository holds the dataset for this data id. */
+export class DatasetNotFoundError extends ButlerError {
+  /** @param datasetType - the type asked for; @param dataId - the data id; @param searched - roots searched */
+  constructor(
+    readonly datasetType: string,
+    readonly dataId: Readonly<Record<string, unknown>>,
+    searched: readonly string[],
+    options: ButlerErrorOptions = {},
+  ) {
+    super(
+      "E_DATASET_NOT_FOUND",
+      `no "${datasetType}" dataset for data id ${JSON.stringify(dataId)}` +
+        (searched.length > 0 ? ` in ${searched.join(", ")}` : ""),
+      options,
+    );
+  }
+}
+
+/**
+ * A data id is unusable: a key is missing and cannot be looked up, the lookup is not unique, a value
+ * has the wrong type, or a value would make the path escape the repository root.
+ */
+export class DataIdError extends ButlerError {
+  /**
+   * @param message - what is wrong and what to add to the data id
+   * @param key - the offending key, when there is one
+   * @param candidates - values the registry offered, when the lookup was not unique
+   */
+  constructor(
+    message: string,
+    readonly key?: string,
+    readonly candidates: readonly unknown[] = [],
+    options: ButlerErrorOptions = {},
+  ) {
+    super("E_DATA_ID", message, options);
+  }
+}
+
+// ---------------------------------------------------------------- configuration and formats
+
+/** A mapper policy is malformed or inconsistent. */
+export class PolicyError extends ButlerError {
+  /** @param message - what is wrong, naming the policy file and key */
+  constructor(message: string, options: ButlerErrorOptions = {}) {
+    super("E_POLICY", message, options);
+  }
+}
+
+/** A repository configuration or Butler argument is wrong. */
+export class ConfigError extends ButlerError {
+  /** @param message - what is wrong and how to fix it */
+  constructor(message: string, options: ButlerErrorOptions = {}) {
+    super("E_CONFIG", message, options);
+  }
+}
+
+/** A registry could not be opened or queried. */
+export class RegistryError extends ButlerError {
+  /** @param message - what failed */
+  constructor(message: string, options: ButlerErrorOptions = {}) {
+    super("E_REGISTRY", message, options);
+  }
+}
+
+/** No formatter can read or write this object or storage name. */
+export class FormatterError extends ButlerError {
+  /** @param message - what failed */
+  constructor(message: string, options: ButlerErrorOptions = {}) {
+    super("E_FORMATTER", message, options);
+  }
+}
+
+/** A FITS file is malformed, or an object cannot be written as FITS. */
+export class FitsError extends ButlerError {
+  /**
+   * @param message - what is wrong
+   * @param hdu - zero-based index of the HDU being read, when known
+   * @param offset - byte offset in the file where the problem was found, when known
+   */
+  constructor(
+    message: string,
+    readonly hdu?: number,
+    readonly offset?: number,
+    options: ButlerErrorOptions = {},
+  ) {
+    const where = [hdu === undefined ? "" : `HDU ${hdu}`, offset === undefined ? "" : `byte ${offset}`]
+      .filter(Boolean)
+      .join(", ");
+    super("E_FITS", where ? `${message} (${where})` : message, options);
+  }
+}
+
+/** The Butler (or a resource it owns) was used after `close()`. */
+export class ClosedError extends ButlerError {
+  /** @param what - what was closed */
+  constructor(what: string) {
+    super("E_CLOSED", `${what} is closed`);
+  }
+}

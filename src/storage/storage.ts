@@ -1,0 +1,125 @@
+/**
+ * The Storage contract: bytes at a key below a root URI. PosixStorage (`file://`) and SwiftStorage
+ * (`swift://`) implement it and pass the same conformance suite (`test/conformance/storage.ts`).
+ *
+ * Keys are relative, `/`-separated paths ("raw/v1_fg.fits"); see {@link normalizeKey}. Every
+ * method raises the same error classes on every backend: {@link NotFoundError} for a missing key,
+ * {@link AlreadyExistsError} for `ifAbsent` on an existing key, {@link PermissionDeniedError} when
+ * the backend refuses, {@link InvalidKeyError} for a key that is malformed or escapes the root.
+ *
+ * @packageDocumentation
+ */
+import type { Readable } from "node:stream";
+import type { LocalFile, TempScope } from "../temp/index.js";
+
+/** What {@link Storage.stat} reports about an object. */
+export interface ObjectInfo {
+  /** The normalised key. */
+  key: string;
+  /** Size in bytes. */
+  size: number;
+  /** Last modification time. */
+  modified: Date;
+  /** An opaque validator that changes when the content changes (Swift: the MD5 ETag). */
+  etag?: string;
+}
+
+/** Options of every write. */
+export interface WriteOptions {
+  /** Fail with {@link AlreadyExistsError} instead of replacing an existing object. */
+  ifAbsent?: boolean;
+}
+
+/** A byte range of an object: `length` bytes from `offset` (to the end when `length` is omitted). */
+export interface ByteRange {
+  offset: number;
+  length?: number;
+}
+
+/** Options of {@link Storage.list}. */
+export interface ListOptions {
+  /** Only keys that start with this string (not necessarily a whole path segment). */
+  prefix?: string;
+  /**
+   * List one level only: keys below the next `/` after the prefix are rolled up into one entry
+   * ending in `/` (Swift's `delimiter=/`). Default false: every object key below the prefix.
+   */
+  shallow?: boolean;
+}
+
+/**
+ * A local file being written that becomes the object at `key` only on {@link commit} — atomically:
+ * a reader sees the old object or the new one, never a partial one.
+ */
+export interface PendingLocalFile {
+  /** Where to write. For PosixStorage a temp file beside the destination, else a temp file. */
+  readonly path: string;
+  /** Publishes the file as the object at the key (fsync + rename, or upload with its checksum). */
+  commit(): Promise<void>;
+  /** Discards the file; a no-op after commit or a previous abort. */
+  abort(): Promise<void>;
+  /** Aborts unless committed: `await using pending = await storage.createLocalFile(key)`. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Options given to a Storage factory. */
+export interface StorageOptions {
+  /** Create the root (directory, container) when it does not exist. Default false. */
+  create?: boolean;
+  /** Scope of the temp files this storage makes (downloads, pending writes); a private one by default. */
+  tempScope?: TempScope;
+  /** Backend-specific settings (e.g. Swift credentials), passed through from repository arguments. */
+  [option: string]: unknown;
+}
+
+/** The one Storage API every backend implements. */
+export interface Storage {
+  /** The URI scheme this storage serves, e.g. `file`. */
+  readonly scheme: string;
+  /** The normalised root URI, e.g. `file:///data/repo`. */
+  readonly uri: string;
+
+  /** The absolute URI of a key (what `getUri` and `_filename` report). @throws InvalidKeyError */
+  uriOf(key: string): string;
+
+  /** Whether an object exists at the key. @throws InvalidKeyError */
+  exists(key: string): Promise<boolean>;
+  /** Size, time and validator of an object. @throws NotFoundError, InvalidKeyError */
+  stat(key: string): Promise<ObjectInfo>;
+
+  /** The whole object (or a range of it) in memory. @throws NotFoundError, InvalidKeyError */
+  read(key: string, range?: ByteRange): Promise<Buffer>;
+  /** A stream of the object's bytes; the error for a missing key is raised before it returns. @throws NotFoundError */
+  readStream(key: string, range?: ByteRange): Promise<Readable>;
+
+  /** Writes an object atomically. @throws AlreadyExistsError (with ifAbsent), InvalidKeyError */
+  write(key: string, data: Uint8Array | string, options?: WriteOptions): Promise<void>;
+  /** Writes an object from a stream, atomically; memory stays flat. @throws AlreadyExistsError, InvalidKeyError */
+  writeStream(key: string, source: Readable | AsyncIterable<Uint8Array>, options?: WriteOptions): Promise<void>;
+
+  /** Deletes an object. @throws NotFoundError when there is none */
+  delete(key: string): Promise<void>;
+  /** Keys below a prefix, in ascending byte order. */
+  list(options?: ListOptions): AsyncIterable<string>;
+  /** Copies an object within this storage, atomically at the destination. @throws NotFoundError, AlreadyExistsError */
+  copy(from: string, to: string, options?: WriteOptions): Promise<void>;
+
+  /**
+   * A refcounted local file holding the object's bytes: PosixStorage gives the file itself, a
+   * remote storage downloads it into a temp file shared by concurrent callers and deleted when the
+   * last lease is released. Release it when done.
+   * @throws NotFoundError, InvalidKeyError
+   */
+  getLocalFile(key: string): Promise<LocalFile>;
+  /** Stores a local file (left in place) as the object at the key, atomically. @throws NotFoundError if the file is missing */
+  putLocalFile(localPath: string, key: string, options?: WriteOptions): Promise<void>;
+  /**
+   * A local file to write that becomes the object at the key on commit: the writer never needs to
+   * know whether the bytes go to disk or to a server.
+   * @param options - `suffix` for the temp file name, `ifAbsent` checked at commit
+   */
+  createLocalFile(key: string, options?: WriteOptions & { suffix?: string }): Promise<PendingLocalFile>;
+
+  /** Releases what the storage holds (temp files, connections). Later calls raise ClosedError. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,7 @@
+/**
+ * Reference-counted temporary files.
+ * @packageDocumentation
+ */
+export { type LocalFile, RefCountedFile, type RefCountedFileOptions } from "./local-file.js";
+export { TempScope, defaultTempScope, type TempFileOptions } from "./temp-scope.js";
+export { tempRoot, tempBase, onProcessExit } from "./temp-root.js";
