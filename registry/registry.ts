@@ -9,6 +9,9 @@ import type { DataId, DataIdValue } from "../src/data-id.js";
 /** One result row: column name → value. */
 export type RegistryRow = Record<string, DataIdValue>;
 
+/** The data-id type of a registry column, from its declared SQL type (as `getKeys` reports it). */
+export type ColumnType = "int" | "float" | "str";
+
 /** Read access to a repository's metadata tables. */
 export interface Registry {
   /**
@@ -24,6 +27,9 @@ export interface Registry {
 
   /** Column names of a table (empty for an unknown table). */
   columns(table: string): string[];
+
+  /** Column name → data-id type of a table (empty for an unknown table); used by `getKeys`. */
+  columnTypes(table: string): Record<string, ColumnType>;
 
   /** Closes the database and releases the file it holds. */
   close(): Promise<void>;

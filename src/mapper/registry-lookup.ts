@@ -1,0 +1,88 @@
+/**
+ * Gen2's `Mapping.lookup`: the registry query behind both `map` (missing keys) and `queryMetadata`.
+ * @packageDocumentation
+ */
+import type { DataId, DataIdValue } from "../data-id.js";
+import { DataIdError, RegistryError } from "../errors.js";
+import type { Registry } from "../../registry/registry.js";
+import type { DatasetPolicy } from "./policy.js";
+
+/** Sky-map keys: they come from the sky map, not the registry, so they must be in the data id. */
+export const SKYMAP_KEYS: ReadonlySet<string> = new Set(["tract", "patch"]);
+/** Keys that depend on the visit only, so `raw_visit` (one row per visit) answers them. */
+const VISIT_KEYS: ReadonlySet<string> = new Set(["filter", "expTime", "taiObs"]);
+
+/**
+ * Looks `properties` up for a dataset type, one array per distinct row in `properties` order,
+ * sorted. As Gen2:
+ * - `tract`/`patch` are copied from the data id into every row, never queried;
+ * - when every property is a per-visit key, `visit` is given and `raw` is a table, `raw_visit` is
+ *   queried with `visit` alone (skipped when the registry has no `raw_visit`);
+ * - otherwise data-id keys constrain, except those outside the policy's `columns` (when it lists
+ *   any), the observation-time key and the sky-map keys.
+ * @throws DataIdError when a property is a sky-map key missing from the data id, or is not a column
+ *   of the tables
+ * @throws RegistryError when a table is not in the registry
+ */
+export function registryLookup(
+  registry: Registry,
+  dataset: DatasetPolicy,
+  properties: readonly string[],
+  dataId: Readonly<DataId>,
+): DataIdValue[][] {
+  const slots: Array<{ fixed: DataIdValue } | { index: number }> = [];
+  const queried: string[] = [];
+  for (const property of properties) {
+    if (SKYMAP_KEYS.has(property)) {
+      const value = dataId[property];
+      if (value === undefined) {
+        throw new DataIdError(`"${property}" is never looked up in the registry (it comes from the sky map); give it in the data id`, property);
+      }
+      slots.push({ fixed: value });
+    } else {
+      slots.push({ index: queried.length });
+      queried.push(property);
+    }
+  }
+  let rows: DataIdValue[][] = [[]];
+  if (queried.length > 0) {
+    let tables = dataset.tables;
+    let where: DataId = {};
+    const fast =
+      queried.every((p) => VISIT_KEYS.has(p)) &&
+      dataId.visit !== undefined &&
+      tables.includes("raw") &&
+      registry.tables().includes("raw_visit");
+    if (fast) {
+      tables = ["raw_visit"];
+      where = { visit: dataId.visit };
+    } else {
+      for (const [key, value] of Object.entries(dataId)) {
+        if (dataset.columns.length > 0 && !dataset.columns.includes(key)) continue;
+        if (key === dataset.obsTimeName || SKYMAP_KEYS.has(key)) continue;
+        where[key] = value;
+      }
+    }
+    checkColumns(registry, tables, queried);
+    rows = registry.lookup(queried, tables, where).map((row) => queried.map((p) => row[p]!));
+  }
+  return rows.map((row) => slots.map((slot) => ("fixed" in slot ? slot.fixed : row[slot.index]!)));
+}
+
+function checkColumns(registry: Registry, tables: readonly string[], properties: readonly string[]): void {
+  const present = registry.tables();
+  for (const table of tables) {
+    // a policy/registry mismatch, not a data-id problem: say which tables exist
+    if (!present.includes(table)) throw new RegistryError(`registry has no table "${table}"; known tables: ${present.join(", ") || "(none)"}`);
+  }
+  const known = new Set(tables.flatMap((t) => registry.columns(t)));
+  for (const property of properties) {
+    if (!known.has(property)) {
+      throw new DataIdError(
+        `"${property}" cannot be looked up: it is not a column of registry table(s) ${tables.join(", ")} ` +
+          `(columns: ${[...known].join(", ") || "none"}); give it in the data id`,
+        property,
+      );
+    }
+  }
+}

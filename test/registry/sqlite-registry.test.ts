@@ -1,0 +1,105 @@
+import { expect } from "chai";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { SqliteRegistry } from "../../registry/sqlite/sqlite-registry.js";
+import { ClosedError, RegistryError } from "../../src/errors.js";
+import { RefCountedFile } from "../../src/temp/index.js";
+import { useTempDir, openRegistry, sampleRegistry } from "./registry-fixture.js";
+
+describe("SqliteRegistry", () => {
+  let registry!: SqliteRegistry;
+  let path: string;
+  // registered before useTempDir's hooks, so the registry is closed before its directory goes
+  after(async () => {
+    await (registry as SqliteRegistry | undefined)?.close(); // undefined when before() failed
+  });
+  const temp = useTempDir("sqlite-registry");
+  before(() => {
+    ({ registry, path } = sampleRegistry(temp.dir));
+  });
+
+  it("lists tables, columns and column types from the schema", () => {
+    expect(registry.tables()).to.deep.equal(["raw", "raw_visit"]);
+    expect(registry.columns("raw")).to.deep.equal(["visit", "ccd", "filter", "expTime", "taiObs", "dateObs", "field"]);
+    expect(registry.columns("raw_visit")).to.deep.equal(["visit", "filter", "expTime", "taiObs", "dateObs", "field"]);
+    expect(registry.columnTypes("raw")).to.deep.include({ visit: "int", ccd: "int", filter: "str", expTime: "float" });
+    expect(registry.columns("nope")).to.deep.equal([]);
+    expect(registry.columnTypes("nope")).to.deep.equal({});
+  });
+
+  it("looks up distinct values, sorted by the properties", () => {
+    expect(registry.lookup(["filter"], ["raw"], { visit: 1 })).to.deep.equal([{ filter: "g" }]);
+    expect(registry.lookup(["visit"], ["raw"], { filter: "g" })).to.deep.equal([{ visit: 1 }, { visit: 3 }]);
+    expect(registry.lookup(["filter", "visit"], ["raw"], {})).to.deep.equal([
+      { filter: "g", visit: 1 },
+      { filter: "g", visit: 3 },
+      { filter: "r", visit: 2 },
+      { filter: "r", visit: 4 },
+    ]);
+  });
+
+  it("binds values, never caches them with the statement", () => {
+    expect(registry.lookup(["filter"], ["raw"], { visit: 1 })).to.deep.equal([{ filter: "g" }]);
+    expect(registry.lookup(["filter"], ["raw"], { visit: 2 })).to.deep.equal([{ filter: "r" }]);
+    expect(registry.lookup(["filter"], ["raw"], { visit: "2" })).to.deep.equal([{ filter: "r" }]);
+  });
+
+  it("constrains only by data-id keys that are columns of the joined tables", () => {
+    expect(registry.lookup(["ccd"], ["raw"], { visit: 4, tract: 9, "bad key; --": "x" })).to.deep.equal([{ ccd: 0 }]);
+    expect(registry.lookup(["ccd"], ["raw_visit", "raw"], { visit: 4, field: "F2" })).to.deep.equal([{ ccd: 0 }]);
+    expect(registry.lookup(["ccd"], ["raw"], { visit: 4, field: "F1" })).to.deep.equal([]);
+  });
+
+  it("natural-joins tables on their shared columns", () => {
+    const rows = registry.lookup(["visit", "ccd"], ["raw", "raw_visit"], { filter: "r" });
+    expect(rows).to.deep.equal([
+      { visit: 2, ccd: 0 },
+      { visit: 2, ccd: 1 },
+      { visit: 2, ccd: 2 },
+      { visit: 4, ccd: 0 },
+    ]);
+  });
+
+  it("refuses unknown tables and properties, naming the known ones", () => {
+    expect(() => registry.lookup(["filter"], ['raw" ; DROP TABLE raw; --'], {}))
+      .to.throw(RegistryError, /unknown registry table/)
+      .with.property("message")
+      .that.includes("raw, raw_visit");
+    expect(() => registry.lookup(["nope"], ["raw"], {}))
+      .to.throw(RegistryError, /"nope" is not a column/)
+      .with.property("message")
+      .that.includes("visit, ccd, filter");
+    expect(() => registry.lookup([], ["raw"], {})).to.throw(RegistryError);
+    expect(() => registry.lookup(["visit"], [], {})).to.throw(RegistryError);
+    expect(registry.lookup(["visit"], ["raw"], { visit: 1 })).to.have.length(1); // the table survived
+  });
+
+  it("holds its lease until close, then releases it and refuses lookups", async () => {
+    const file = new RefCountedFile(path, { deleteOnZero: false });
+    const lease = file.acquire();
+    const second = SqliteRegistry.open(lease);
+    expect(file.refs).to.equal(1);
+    expect(lease.released).to.equal(false);
+    await second.close();
+    expect(lease.released).to.equal(true);
+    expect(file.refs).to.equal(0);
+    expect(second.closed).to.equal(true);
+    await second.close(); // idempotent
+    expect(() => second.lookup(["visit"], ["raw"], {})).to.throw(ClosedError);
+  });
+
+  it("refuses a file that is not sqlite with a RegistryError, releasing the lease", () => {
+    const bogus = join(temp.dir, "not-a-registry.sqlite3");
+    writeFileSync(bogus, "SIMPLE  =                    T / this is a FITS file, not sqlite\n".repeat(20));
+    const file = new RefCountedFile(bogus, { deleteOnZero: false });
+    const lease = file.acquire();
+    expect(() => SqliteRegistry.open(lease))
+      .to.throw(RegistryError, /not a sqlite database/)
+      .with.property("code", "E_REGISTRY");
+    expect(lease.released).to.equal(true);
+  });
+
+  it("refuses a missing file with a RegistryError", () => {
+    expect(() => openRegistry(join(temp.dir, "missing.sqlite3"))).to.throw(RegistryError, /does not exist/);
+  });
+});
