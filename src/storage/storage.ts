@@ -1,6 +1,7 @@
 /**
  * The Storage contract: bytes at a key below a root URI. PosixStorage (`file://`) and SwiftStorage
- * (`swift://`) implement it and pass the same conformance suite (`test/conformance/storage.ts`).
+ * (`swift://`) implement it and pass the same conformance suite
+ * (`test/conformance/storage-conformance.ts`, `describeStorageConformance`).
  *
  * Keys are relative, `/`-separated paths ("raw/v1_fg.fits"); see {@link normalizeKey}. Every
  * method raises the same error classes on every backend: {@link NotFoundError} for a missing key,
@@ -30,7 +31,11 @@ export interface WriteOptions {
   ifAbsent?: boolean;
 }
 
-/** A byte range of an object: `length` bytes from `offset` (to the end when `length` is omitted). */
+/**
+ * A byte range of an object: `length` bytes from `offset` (to the end when `length` is omitted).
+ * Clamped to the object: a length beyond the end stops at the end, an offset at or beyond the end
+ * gives no bytes. A negative or fractional offset or length raises `RangeError` (a programming error).
+ */
 export interface ByteRange {
   offset: number;
   length?: number;
@@ -38,7 +43,7 @@ export interface ByteRange {
 
 /** Options of {@link Storage.list}. */
 export interface ListOptions {
-  /** Only keys that start with this string (not necessarily a whole path segment). */
+  /** Only keys that start with this string (not necessarily a whole path segment). Normalised like a key; `..` etc. raise InvalidKeyError. */
   prefix?: string;
   /**
    * List one level only: keys below the next `/` after the prefix are rolled up into one entry
@@ -54,7 +59,11 @@ export interface ListOptions {
 export interface PendingLocalFile {
   /** Where to write. For PosixStorage a temp file beside the destination, else a temp file. */
   readonly path: string;
-  /** Publishes the file as the object at the key (fsync + rename, or upload with its checksum). */
+  /**
+   * Publishes the file as the object at the key (fsync + rename, or upload with its checksum); the
+   * local path is gone afterwards. On failure the file is discarded too.
+   * @throws AlreadyExistsError (with ifAbsent, checked here), PermissionDeniedError
+   */
   commit(): Promise<void>;
   /** Discards the file; a no-op after commit or a previous abort. */
   abort(): Promise<void>;
@@ -87,21 +96,29 @@ export interface Storage {
   /** Size, time and validator of an object. @throws NotFoundError, InvalidKeyError */
   stat(key: string): Promise<ObjectInfo>;
 
-  /** The whole object (or a range of it) in memory. @throws NotFoundError, InvalidKeyError */
+  /** The whole object (or a range of it) in memory; reads only the bytes asked for. @throws NotFoundError, InvalidKeyError, RangeError */
   read(key: string, range?: ByteRange): Promise<Buffer>;
-  /** A stream of the object's bytes; the error for a missing key is raised before it returns. @throws NotFoundError */
+  /** A stream of the object's bytes (or a range); the error for a missing key is raised before it returns. @throws NotFoundError, InvalidKeyError, RangeError */
   readStream(key: string, range?: ByteRange): Promise<Readable>;
 
-  /** Writes an object atomically. @throws AlreadyExistsError (with ifAbsent), InvalidKeyError */
+  /** Writes an object atomically, making parent "directories" as needed. @throws AlreadyExistsError (with ifAbsent), PermissionDeniedError, InvalidKeyError */
   write(key: string, data: Uint8Array | string, options?: WriteOptions): Promise<void>;
-  /** Writes an object from a stream, atomically; memory stays flat. @throws AlreadyExistsError, InvalidKeyError */
+  /**
+   * Writes an object from a stream, atomically; memory stays flat. When the source fails, its own
+   * error is rethrown unchanged and the old object (if any) is left as it was.
+   * @throws AlreadyExistsError (with ifAbsent), PermissionDeniedError, InvalidKeyError
+   */
   writeStream(key: string, source: Readable | AsyncIterable<Uint8Array>, options?: WriteOptions): Promise<void>;
 
-  /** Deletes an object. @throws NotFoundError when there is none */
+  /** Deletes an object. @throws NotFoundError when there is none, PermissionDeniedError, InvalidKeyError */
   delete(key: string): Promise<void>;
-  /** Keys below a prefix, in ascending byte order. */
+  /**
+   * Keys below a prefix, in ascending UTF-8 byte order. Never lists pending writes (temp files,
+   * uploads in flight) nor "directories" that hold no object. A missing prefix lists nothing.
+   * @throws InvalidKeyError for a malformed prefix (when called or on the first iteration)
+   */
   list(options?: ListOptions): AsyncIterable<string>;
-  /** Copies an object within this storage, atomically at the destination. @throws NotFoundError, AlreadyExistsError */
+  /** Copies an object within this storage, atomically at the destination. @throws NotFoundError (missing source), AlreadyExistsError, PermissionDeniedError, InvalidKeyError */
   copy(from: string, to: string, options?: WriteOptions): Promise<void>;
 
   /**
@@ -111,7 +128,11 @@ export interface Storage {
    * @throws NotFoundError, InvalidKeyError
    */
   getLocalFile(key: string): Promise<LocalFile>;
-  /** Stores a local file (left in place) as the object at the key, atomically. @throws NotFoundError if the file is missing */
+  /**
+   * Stores a local file (left in place) as the object at the key, atomically.
+   * @throws NotFoundError naming the local path when that file is missing
+   * @throws AlreadyExistsError (with ifAbsent), PermissionDeniedError, InvalidKeyError
+   */
   putLocalFile(localPath: string, key: string, options?: WriteOptions): Promise<void>;
   /**
    * A local file to write that becomes the object at the key on commit: the writer never needs to
@@ -120,6 +141,9 @@ export interface Storage {
    */
   createLocalFile(key: string, options?: WriteOptions & { suffix?: string }): Promise<PendingLocalFile>;
 
-  /** Releases what the storage holds (temp files, connections). Later calls raise ClosedError. */
+  /**
+   * Releases what the storage holds (temp files, connections) and discards uncommitted pending
+   * local files. Later calls of every method (`uriOf` too) raise ClosedError; closing twice is a no-op.
+   */
   close(): Promise<void>;
 }

@@ -1,0 +1,19 @@
+/**
+ * Registers the storage backends that ship with skybutler. Imported for its side effect by the
+ * storage barrel (and so by the package entry point).
+ *
+ * @packageDocumentation
+ */
+import { PosixStorage } from "./posix/posix-storage.js";
+import { registerStorage, registeredSchemes } from "./schemes.js";
+
+// `file:` is loaded eagerly, unlike remote backends: it needs nothing beyond node:fs, and the
+// storage barrel exports PosixStorage anyway. An `import()` here would also, under a loader that
+// compiles TypeScript to CommonJS (tsx when mocha require()s test files), load a second copy of
+// every module it reaches — two NotFoundError classes, and `instanceof` failing between them.
+//
+// A module runs once per module instance; the check also keeps a second copy of this module (e.g.
+// loaded through another path) from failing with "already registered".
+if (!registeredSchemes().includes("file")) {
+  registerStorage("file", async () => PosixStorage.open);
+}

@@ -1,0 +1,26 @@
+/**
+ * The storage layer's public API: the {@link Storage} contract, backends by URI scheme, key rules
+ * and the `file://` backend. Importing it registers the built-in schemes.
+ *
+ * ```ts
+ * import { storageFromUri } from "skybutler";
+ * const storage = await storageFromUri("/scratch/rerun", { create: true });
+ * await storage.write("notes.txt", "hello\n");
+ * ```
+ *
+ * @packageDocumentation
+ */
+import "./builtin.js";
+
+export type { ByteRange, ListOptions, ObjectInfo, PendingLocalFile, Storage, StorageOptions, WriteOptions } from "./storage.js";
+export {
+  registerStorage,
+  registeredSchemes,
+  schemeOf,
+  storageFromUri,
+  toRootUri,
+  type StorageFactory,
+  type StorageLoader,
+} from "./schemes.js";
+export { normalizeKey, normalizePrefix } from "./keys.js";
+export { PosixStorage } from "./posix/posix-storage.js";

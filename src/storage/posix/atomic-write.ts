@@ -1,0 +1,211 @@
+/**
+ * Atomic file replacement, as in Gen2's `safeFileIo.SafeFile`: write a temp file beside the
+ * destination, fsync it, rename it over the destination, fsync the directory. A reader sees the old
+ * file or the new one, never a partial one, even if the writer is killed at any instant.
+ *
+ * @packageDocumentation
+ */
+import { constants } from "node:fs";
+import { chmod, copyFile, link, open, rename, unlink, type FileHandle } from "node:fs/promises";
+import { join } from "node:path";
+import { errnoOf, isErrno } from "./errno.js";
+
+/** Writes bigger than this go straight to the file; smaller ones are gathered to save syscalls. */
+const DIRECT_WRITE = 256 * 1024;
+const GATHER = 1024 * 1024;
+
+/** Turns a raw filesystem error into the caller's error class. */
+export type ErrorTranslator = (err: unknown) => Error;
+
+/**
+ * One pending replacement of `dir/name`. Created with its temp file open for writing; either
+ * {@link AtomicWrite.commit} or {@link AtomicWrite.abort} ends it, and both remove the temp file
+ * on failure. Every filesystem error goes through the translator given to {@link AtomicWrite.begin}.
+ */
+export class AtomicWrite {
+  #handle: FileHandle | undefined;
+  #done = false;
+  #gather: Buffer | undefined;
+  #gathered = 0;
+  readonly #translate: ErrorTranslator;
+
+  private constructor(
+    /** The directory holding both files (a real path, already checked to be inside the root). */
+    readonly dir: string,
+    /** Absolute path of the temp file. */
+    readonly tempPath: string,
+    /** Absolute path of the destination. */
+    readonly destPath: string,
+    handle: FileHandle,
+    translate: ErrorTranslator,
+  ) {
+    this.#handle = handle;
+    this.#translate = translate;
+  }
+
+  /**
+   * Creates the temp file beside `dir/name`. Mode `0o666` minus the umask, applied by the kernel,
+   * so a published file gets the same permissions as one made by `open(2)` (Gen2's SafeFile does
+   * the same); `wx` never reuses an existing name.
+   * @param translate - applied to every later failure; this one throws the raw error, so the caller
+   *   can retry an `ENOENT` (its directory pruned by a concurrent delete)
+   * @throws the raw filesystem error
+   */
+  static async begin(dir: string, name: string, tempName: string, translate: ErrorTranslator): Promise<AtomicWrite> {
+    const tempPath = join(dir, tempName);
+    const handle = await open(tempPath, "wx", 0o666);
+    return new AtomicWrite(dir, tempPath, join(dir, name), handle, translate);
+  }
+
+  /** Whether the write was committed or aborted. */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** Appends bytes to the temp file; memory stays bounded by one gather buffer. */
+  async write(chunk: Uint8Array): Promise<void> {
+    const handle = this.#open();
+    try {
+      if (chunk.byteLength >= DIRECT_WRITE) {
+        await this.#flush(handle);
+        await writeFully(handle, chunk);
+        return;
+      }
+      this.#gather ??= Buffer.allocUnsafe(GATHER);
+      if (this.#gathered + chunk.byteLength > GATHER) await this.#flush(handle);
+      this.#gather.set(chunk, this.#gathered);
+      this.#gathered += chunk.byteLength;
+    } catch (err) {
+      throw this.#translate(err);
+    }
+  }
+
+  /**
+   * Closes the temp file so that another writer (a FITS library, a copy) can fill `tempPath`
+   * by name; {@link AtomicWrite.commit} reopens it to fsync.
+   */
+  async closeFile(): Promise<void> {
+    const handle = this.#handle;
+    if (handle === undefined) return;
+    try {
+      await this.#flush(handle);
+      this.#handle = undefined;
+      await handle.close();
+    } catch (err) {
+      throw this.#translate(err);
+    }
+  }
+
+  /**
+   * Fills the temp file with a copy of `source` (a reflink where the filesystem can), keeping the
+   * temp file's own mode rather than the source's.
+   */
+  async copyFrom(source: string): Promise<void> {
+    try {
+      const mode = (await this.#open().stat()).mode & 0o7777;
+      await this.closeFile();
+      await copyFile(source, this.tempPath, constants.COPYFILE_FICLONE);
+      await chmod(this.tempPath, mode);
+    } catch (err) {
+      throw this.#translate(err);
+    }
+  }
+
+  /**
+   * Publishes the temp file as the destination: fsync, then rename — or, with `ifAbsent`, `link`,
+   * which fails with `EEXIST` if the destination appeared meanwhile (race-free, unlike a check
+   * followed by a rename). Removes the temp file on failure.
+   * @throws the translated error; `AlreadyExistsError` for `ifAbsent` on an existing destination
+   */
+  async commit(ifAbsent = false): Promise<void> {
+    if (this.#done) throw new Error(`pending write of ${this.destPath} was already committed or aborted`);
+    try {
+      await this.#syncAndClose();
+      if (ifAbsent) await publishIfAbsent(this.tempPath, this.destPath);
+      else await rename(this.tempPath, this.destPath);
+      this.#done = true;
+      await syncDirectory(this.dir);
+    } catch (err) {
+      if (!this.#done) await this.abort();
+      throw this.#translate(err);
+    }
+  }
+
+  /** Discards the temp file; a no-op once committed or aborted. Never throws. */
+  async abort(): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    const handle = this.#handle;
+    this.#handle = undefined;
+    await handle?.close().catch(() => undefined);
+    await unlink(this.tempPath).catch(() => undefined);
+  }
+
+  #open(): FileHandle {
+    if (this.#handle === undefined) throw new Error(`temp file ${this.tempPath} is closed`);
+    return this.#handle;
+  }
+
+  async #flush(handle: FileHandle): Promise<void> {
+    if (this.#gathered === 0 || this.#gather === undefined) return;
+    await writeFully(handle, this.#gather.subarray(0, this.#gathered));
+    this.#gathered = 0;
+  }
+
+  async #syncAndClose(): Promise<void> {
+    // reopened when someone else filled the file by name (createLocalFile, copyFrom)
+    const handle = this.#handle ?? (await open(this.tempPath, "r+"));
+    this.#handle = undefined;
+    try {
+      await this.#flush(handle);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+async function writeFully(handle: FileHandle, data: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < data.byteLength) {
+    const { bytesWritten } = await handle.write(data, offset, data.byteLength - offset);
+    offset += bytesWritten;
+  }
+}
+
+/** `link` then `unlink`: the destination either did not exist and now holds the file, or EEXIST. */
+async function publishIfAbsent(tempPath: string, destPath: string): Promise<void> {
+  try {
+    await link(tempPath, destPath);
+  } catch (err) {
+    // A filesystem without hard links: check-then-rename is the best left (a narrow race).
+    if (!isErrno(err, "ENOTSUP", "EOPNOTSUPP", "ENOSYS")) throw err;
+    const exists = await open(destPath, "r").then(
+      async (h) => (await h.close(), true),
+      (e: unknown) => (isErrno(e, "ENOENT") ? false : Promise.reject(e)),
+    );
+    if (exists) throw Object.assign(new Error(`EEXIST: ${destPath} exists`), { code: "EEXIST" });
+    await rename(tempPath, destPath);
+    return;
+  }
+  // the object is published; a temp name left behind by a failing unlink is hidden from listings
+  await unlink(tempPath).catch(() => undefined);
+}
+
+/** fsync a directory so that a rename in it survives a crash; filesystems that cannot are skipped. */
+export async function syncDirectory(dir: string): Promise<void> {
+  let handle: FileHandle;
+  try {
+    handle = await open(dir, "r");
+  } catch (err) {
+    if (isErrno(err, "EACCES", "EPERM")) return; // a write-only directory: nothing more we can do
+    throw err;
+  }
+  try {
+    await handle.sync();
+  } catch (err) {
+    if (!["EINVAL", "ENOTSUP", "EOPNOTSUPP", "EBADF", "EISDIR"].includes(errnoOf(err) ?? "")) throw err;
+  } finally {
+    await handle.close();
+  }
+}

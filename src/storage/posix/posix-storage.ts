@@ -1,0 +1,381 @@
+/**
+ * PosixStorage: the `file://` backend — objects are files below a root directory.
+ *
+ * @packageDocumentation
+ */
+import { Readable } from "node:stream";
+import { open, stat, unlink, type FileHandle } from "node:fs/promises";
+import { basename, join, resolve } from "node:path";
+import { AlreadyExistsError, ClosedError, NotFoundError, StorageError } from "../../errors.js";
+import { RefCountedFile, type LocalFile } from "../../temp/index.js";
+import { normalizeKey, normalizePrefix } from "../keys.js";
+import type { ByteRange, ListOptions, ObjectInfo, PendingLocalFile, Storage, StorageOptions, WriteOptions } from "../storage.js";
+import { AtomicWrite } from "./atomic-write.js";
+import { checkRange, clampRange } from "./byte-range.js";
+import { isErrno, translateFsError, type FsOperation } from "./errno.js";
+import { walkKeys } from "./list-walk.js";
+import { PosixPendingFile } from "./pending-file.js";
+import { fileUriOf, openRoot } from "./open-root.js";
+import { pruneEmptyDirs, resolveParentForWrite, type RootPaths } from "./root-path.js";
+import { tempNameFor } from "./temp-name.js";
+
+/** How often a write retries when a concurrent delete pruned the directory it had just made. */
+const MKDIR_RETRIES = 5;
+
+/**
+ * Objects as files below a root directory. Every write is atomic (temp file beside the
+ * destination, fsync, rename, fsync of the directory), so readers and crashed writers never leave a
+ * partial object. `getLocalFile` hands out the file itself; `createLocalFile` hands out the temp
+ * file beside the destination, so publishing a large file is a rename, not a copy.
+ *
+ * Symbolic links inside the root are followed by reads and listings (the repository owner placed
+ * them), but never by writes or deletes that would act outside the root.
+ *
+ * ```ts
+ * const storage = await PosixStorage.open("file:///scratch/rerun", { create: true });
+ * await storage.write("config/isr.py", "config.doWrite = True\n");
+ * for await (const key of storage.list({ prefix: "config/" })) console.log(key);
+ * await storage.close();
+ * ```
+ */
+export class PosixStorage implements Storage {
+  /** Always `file`. */
+  readonly scheme = "file";
+  /** The root as `file:///abs/path`, no trailing slash. */
+  readonly uri: string;
+  readonly #root: RootPaths;
+  readonly #pending = new Set<PosixPendingFile>();
+  #closed = false;
+
+  private constructor(root: RootPaths) {
+    this.#root = root;
+    this.uri = root.uri;
+  }
+
+  /**
+   * Opens the storage rooted at a `file:` URI (or a plain path). `tempScope` is not needed: pending
+   * writes live beside their destination, never in a temp directory.
+   * @param options - `create: true` makes the root directory (for output repositories)
+   * @throws NotFoundError when the root does not exist and `create` is not set
+   * @throws ConfigError when the URI is not a local `file:` URI or the root is not a directory
+   * @throws PermissionDeniedError when the root cannot be reached
+   */
+  static async open(uri: string, options: StorageOptions = {}): Promise<PosixStorage> {
+    return new PosixStorage(await openRoot(uri, options.create === true));
+  }
+
+  /** The root directory as an absolute path (as given, not resolved through links). */
+  get path(): string {
+    return this.#root.path;
+  }
+
+  /** `file:///root/key`. @throws InvalidKeyError, ClosedError */
+  uriOf(key: string): string {
+    return fileUriOf(this.#pathOf(this.#key(key)));
+  }
+
+  /** Whether a file exists at the key; directories are not objects. @throws InvalidKeyError, PermissionDeniedError, ClosedError */
+  async exists(key: string): Promise<boolean> {
+    const k = this.#key(key);
+    try {
+      return (await stat(this.#pathOf(k))).isFile();
+    } catch (err) {
+      if (isErrno(err, "ENOENT", "ENOTDIR")) return false;
+      throw this.#translate(err, k, "read");
+    }
+  }
+
+  /**
+   * Size, modification time and a validator built from inode, size and nanosecond mtime (an
+   * atomic replace always makes a new inode, so the validator changes with the content).
+   * @throws NotFoundError, InvalidKeyError, ClosedError
+   */
+  async stat(key: string): Promise<ObjectInfo> {
+    const k = this.#key(key);
+    let info;
+    try {
+      info = await stat(this.#pathOf(k), { bigint: true });
+    } catch (err) {
+      throw this.#translate(err, k, "read");
+    }
+    if (!info.isFile()) throw new NotFoundError(k, this.uri);
+    return {
+      key: k,
+      size: Number(info.size),
+      modified: new Date(Number(info.mtimeMs)),
+      etag: `${info.ino.toString(36)}-${info.size.toString(36)}-${info.mtimeNs.toString(36)}`,
+    };
+  }
+
+  /** The object or a range of it; reads only the bytes asked for. @throws NotFoundError, InvalidKeyError, RangeError, ClosedError */
+  async read(key: string, range?: ByteRange): Promise<Buffer> {
+    const k = this.#key(key);
+    checkRange(range);
+    const handle = await this.#openFile(k);
+    try {
+      const { start, length } = clampRange(range, (await handle.stat()).size);
+      const buffer = Buffer.allocUnsafe(length);
+      let filled = 0;
+      while (filled < length) {
+        const { bytesRead } = await handle.read(buffer, filled, length - filled, start + filled);
+        if (bytesRead === 0) break; // truncated in place meanwhile
+        filled += bytesRead;
+      }
+      return buffer.subarray(0, filled);
+    } catch (err) {
+      throw this.#translate(err, k, "read");
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /**
+   * A stream of the object or a range of it. The file is opened before this returns, so a missing
+   * key raises here, and a replace after that does not change what the stream delivers.
+   * @throws NotFoundError, InvalidKeyError, RangeError, ClosedError
+   */
+  async readStream(key: string, range?: ByteRange): Promise<Readable> {
+    const k = this.#key(key);
+    checkRange(range);
+    const handle = await this.#openFile(k);
+    let clamped;
+    try {
+      clamped = clampRange(range, (await handle.stat()).size);
+    } catch (err) {
+      await handle.close();
+      throw this.#translate(err, k, "read");
+    }
+    if (clamped.length === 0) {
+      await handle.close();
+      return Readable.from([], { objectMode: false });
+    }
+    return handle.createReadStream({ start: clamped.start, end: clamped.start + clamped.length - 1, autoClose: true });
+  }
+
+  /** Writes an object atomically. @throws AlreadyExistsError (with ifAbsent), PermissionDeniedError, InvalidKeyError, ClosedError */
+  async write(key: string, data: Uint8Array | string, options: WriteOptions = {}): Promise<void> {
+    const k = this.#key(key);
+    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+    await this.#atomically(k, options, (w) => w.write(bytes));
+  }
+
+  /**
+   * Writes an object from a stream, atomically; memory stays bounded whatever the size. An error of
+   * the source is rethrown as is, and the old object is left untouched.
+   * @throws AlreadyExistsError (with ifAbsent), PermissionDeniedError, InvalidKeyError, ClosedError
+   */
+  async writeStream(key: string, source: Readable | AsyncIterable<Uint8Array>, options: WriteOptions = {}): Promise<void> {
+    const k = this.#key(key);
+    // A Readable that fails before the loop below starts (while the temp file is being made) would
+    // emit an unhandled 'error' and crash the process; the loop still sees it through `errored`.
+    const hold = (): void => undefined;
+    if (source instanceof Readable) source.on("error", hold);
+    try {
+      await this.#atomically(k, options, async (w) => {
+        for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
+          await w.write(typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk);
+        }
+      });
+    } finally {
+      if (source instanceof Readable) source.off("error", hold);
+    }
+  }
+
+  /**
+   * Deletes the file at the key, and the directories that it leaves empty.
+   * @throws NotFoundError, PermissionDeniedError, InvalidKeyError, ClosedError
+   */
+  async delete(key: string): Promise<void> {
+    const k = this.#key(key);
+    const dir = await resolveParentForWrite(this.#root, k, false);
+    const path = join(dir, basename(k));
+    try {
+      // unlink would also remove a symlink to a directory: that is not an object either
+      if (!(await stat(path)).isFile()) throw new NotFoundError(k, this.uri);
+      await unlink(path);
+    } catch (err) {
+      throw this.#translate(err, k, "read");
+    }
+    await pruneEmptyDirs(this.#root, dir);
+  }
+
+  /**
+   * Keys below a prefix in ascending byte order; temp files of pending writes and empty directories
+   * are never listed.
+   * @throws InvalidKeyError for a malformed prefix, ClosedError, PermissionDeniedError while iterating
+   */
+  list(options: ListOptions = {}): AsyncIterable<string> {
+    this.#assertOpen();
+    const prefix = normalizePrefix(options.prefix);
+    const shallow = options.shallow === true;
+    const assertOpen = (): void => this.#assertOpen();
+    const { path } = this.#root;
+    const where = this.uri;
+    return {
+      async *[Symbol.asyncIterator]() {
+        assertOpen(); // closed between list() and the first iteration
+        yield* walkKeys(path, prefix, shallow, where);
+      },
+    };
+  }
+
+  /**
+   * Copies an object (a reflink where the filesystem can), atomically at the destination.
+   * @throws NotFoundError for a missing source, AlreadyExistsError (with ifAbsent), InvalidKeyError, ClosedError
+   */
+  async copy(from: string, to: string, options: WriteOptions = {}): Promise<void> {
+    const source = this.#key(from);
+    const dest = this.#key(to);
+    const sourcePath = this.#pathOf(source);
+    await this.#requireFile(sourcePath, source, this.uri);
+    await this.#atomically(dest, options, (w) => w.copyFrom(sourcePath));
+  }
+
+  /**
+   * A lease on the file itself (nothing is copied, nothing is deleted on release). Releasing twice is a no-op.
+   * @throws NotFoundError, InvalidKeyError, ClosedError
+   */
+  async getLocalFile(key: string): Promise<LocalFile> {
+    const k = this.#key(key);
+    const path = this.#pathOf(k);
+    await this.#requireFile(path, k, this.uri);
+    return new RefCountedFile(path, { deleteOnZero: false }).acquire();
+  }
+
+  /**
+   * Copies a local file (left in place) to the key, atomically.
+   * @throws NotFoundError naming the local path when it does not exist (or is not a file)
+   * @throws AlreadyExistsError (with ifAbsent), PermissionDeniedError, InvalidKeyError, ClosedError
+   */
+  async putLocalFile(localPath: string, key: string, options: WriteOptions = {}): Promise<void> {
+    const k = this.#key(key);
+    const source = resolve(localPath);
+    await this.#requireFile(source, source, "the local filesystem (the source of putLocalFile)");
+    await this.#atomically(k, options, (w) => w.copyFrom(source));
+  }
+
+  /**
+   * The temp file beside the destination, published by `commit()` with a rename. Until then the key
+   * holds its old content (or nothing); `abort()`, `await using` without a commit, or `close()`
+   * remove it. Parent directories are made now, so a commit cannot fail for want of one.
+   * @param options - `ifAbsent` (checked at commit, race-free), `suffix` for the temp file name
+   * @throws InvalidKeyError, PermissionDeniedError, AlreadyExistsError (ifAbsent, early check), ClosedError
+   */
+  async createLocalFile(key: string, options: WriteOptions & { suffix?: string } = {}): Promise<PendingLocalFile> {
+    const k = this.#key(key);
+    const tempName = tempNameFor(basename(k), k, options.suffix ?? "");
+    if (options.ifAbsent === true) await this.#refuseExisting(k);
+    const write = await this.#begin(k, tempName);
+    try {
+      await write.closeFile();
+    } catch (err) {
+      await this.#discard(write);
+      throw err;
+    }
+    const pending = new PosixPendingFile(write, options.ifAbsent === true, async (file, committed) => {
+      this.#pending.delete(file);
+      if (!committed) await pruneEmptyDirs(this.#root, write.dir);
+    });
+    this.#pending.add(pending);
+    return pending;
+  }
+
+  /** Removes the temp files of uncommitted pending writes; later calls raise ClosedError. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const pending = [...this.#pending];
+    this.#pending.clear();
+    await Promise.all(pending.map((p) => p.abort()));
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ClosedError(`PosixStorage ${this.uri}`);
+  }
+
+  /** Normalises a key, first checking the storage is open. */
+  #key(key: string): string {
+    this.#assertOpen();
+    return normalizeKey(key);
+  }
+
+  #pathOf(key: string): string {
+    return join(this.#root.path, ...key.split("/"));
+  }
+
+  #translate(err: unknown, key: string, op: FsOperation): Error {
+    return translateFsError(err, key, this.uri, op);
+  }
+
+  /** Opens a regular file for reading. @throws NotFoundError (also for a directory) */
+  async #openFile(key: string): Promise<FileHandle> {
+    let handle: FileHandle;
+    try {
+      handle = await open(this.#pathOf(key), "r");
+    } catch (err) {
+      throw this.#translate(err, key, "read");
+    }
+    const isFile = await handle.stat().then((s) => s.isFile(), () => false);
+    if (!isFile) {
+      await handle.close();
+      throw new NotFoundError(key, this.uri);
+    }
+    return handle;
+  }
+
+  async #requireFile(path: string, key: string, where: string): Promise<void> {
+    try {
+      if ((await stat(path)).isFile()) return;
+    } catch (err) {
+      throw translateFsError(err, key, where, "read");
+    }
+    throw new NotFoundError(key, where);
+  }
+
+  /** Fails early for `ifAbsent`, before a large write; the `link` at commit is what makes it race-free. */
+  async #refuseExisting(key: string): Promise<void> {
+    if (await this.exists(key)) throw new AlreadyExistsError(key, this.uri);
+  }
+
+  /** Makes the temp file beside the destination, making its directories (again, if a delete pruned them). */
+  async #begin(key: string, tempName: string): Promise<AtomicWrite> {
+    const translate = (err: unknown): Error => this.#translate(err, key, "write");
+    for (let attempt = 1; ; attempt++) {
+      const dir = await resolveParentForWrite(this.#root, key, true);
+      try {
+        return await AtomicWrite.begin(dir, basename(key), tempName, translate);
+      } catch (err) {
+        if (!isErrno(err, "ENOENT")) throw translate(err);
+        if (attempt >= MKDIR_RETRIES) {
+          throw new StorageError(`cannot create a temp file for key "${key}" in ${this.uri}: its directory keeps disappearing`, { cause: err });
+        }
+      }
+    }
+  }
+
+  /** Runs a whole write: temp file, fill, commit; on any failure the temp file is gone. */
+  async #atomically(key: string, options: WriteOptions, fill: (w: AtomicWrite) => Promise<void>): Promise<void> {
+    const ifAbsent = options.ifAbsent === true;
+    if (ifAbsent) await this.#refuseExisting(key);
+    const write = await this.#begin(key, tempNameFor(basename(key), key));
+    try {
+      await fill(write);
+    } catch (err) {
+      await this.#discard(write);
+      throw err;
+    }
+    try {
+      await write.commit(ifAbsent);
+    } catch (err) {
+      await pruneEmptyDirs(this.#root, write.dir);
+      throw err;
+    }
+  }
+
+  async #discard(write: AtomicWrite): Promise<void> {
+    await write.abort();
+    await pruneEmptyDirs(this.#root, write.dir);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Names of the temp files that pending writes keep beside their destination.
+ *
+ * They are hidden (leading `.`), carry the destination's name for whoever finds one left by a
+ * crashed writer, and a fixed-format random part so that listings can recognise and skip them.
+ *
+ * @packageDocumentation
+ */
+import { randomBytes } from "node:crypto";
+import { InvalidKeyError } from "../../errors.js";
+
+const TEMP_NAME = /^\..*\.[0-9a-f]{16}\.tmp/s;
+const SUFFIX = /^[A-Za-z0-9._+-]{0,64}$/;
+/** Bytes of the destination name kept in the temp name: the whole temp name must fit NAME_MAX (255). */
+const NAME_BYTES = 160;
+
+/**
+ * A fresh temp file name for a destination file name: `.<name>.<16 hex>.tmp<suffix>`.
+ * The suffix goes last so that tools which pick a format from the extension (`.fits`, `.fits.gz`)
+ * see the one the caller asked for.
+ * @throws InvalidKeyError when the suffix holds anything but letters, digits and `._+-`
+ */
+export function tempNameFor(name: string, key: string, suffix = ""): string {
+  if (!SUFFIX.test(suffix)) throw new InvalidKeyError(key, `temp file suffix ${JSON.stringify(suffix)} may only hold letters, digits and "._+-"`);
+  return `.${truncateUtf8(name, NAME_BYTES)}.${randomBytes(8).toString("hex")}.tmp${suffix}`;
+}
+
+/** Whether a directory entry is a pending write's temp file (never listed as an object). */
+export function isTempName(name: string): boolean {
+  return TEMP_NAME.test(name);
+}
+
+/** The longest prefix of `s` whose UTF-8 encoding fits `maxBytes`, cut between code points. */
+function truncateUtf8(s: string, maxBytes: number): string {
+  if (Buffer.byteLength(s) <= maxBytes) return s;
+  let bytes = 0;
+  let out = "";
+  for (const ch of s) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > maxBytes) break;
+    out += ch;
+  }
+  return out;
+}

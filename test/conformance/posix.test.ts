@@ -1,0 +1,195 @@
+/**
+ * PosixStorage against the Storage conformance suite, in a fresh sandbox per test:
+ *
+ *   sandbox/root/      the storage root
+ *   sandbox/outside/   what `linkOutside` links to, watched by `outside()`
+ *
+ * plus what only a POSIX backend has (the file itself as local file, temp files beside the
+ * destination, file modes, symlinks to files, sparse files).
+ */
+import { expect } from "chai";
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, truncate, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { promisify } from "node:util";
+import { UnsupportedOperationError } from "../../src/errors.js";
+import { PosixStorage } from "../../src/storage/posix/posix-storage.js";
+import { describeStorageConformance, type StorageFixture } from "./storage-conformance.js";
+
+const run = promisify(execFile);
+
+/**
+ * Makes a directory refuse new entries, renames and unlinks. As root, permission bits do not deny
+ * anything (CAP_DAC_OVERRIDE), so the directory is made immutable (`chattr +i`, needs
+ * CAP_LINUX_IMMUTABLE and ext2/3/4, xfs, btrfs …): the kernel then refuses with EPERM, the same
+ * errno a real permission problem gives, and nothing is faked above the filesystem. Anyone else
+ * gets plain `chmod 0555`.
+ */
+async function lockDirectory(dir: string): Promise<() => Promise<void>> {
+  if (process.getuid?.() === 0) {
+    try {
+      await run("chattr", ["+i", dir]);
+    } catch (err) {
+      throw new Error(
+        `cannot make ${dir} immutable (chattr +i) to test a refused write as root: ${(err as Error).message};` +
+          ` run the tests on ext4/xfs/btrfs with CAP_LINUX_IMMUTABLE, or as a non-root user`,
+      );
+    }
+    return async () => void (await run("chattr", ["-i", dir]));
+  }
+  await chmod(dir, 0o555);
+  return () => chmod(dir, 0o755);
+}
+
+/** Every file below `dir`, relative path → content. */
+async function snapshot(dir: string, base = dir): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) Object.assign(out, await snapshot(p, base));
+    else if (entry.isSymbolicLink()) out[relative(base, p)] = `-> ${await readlink(p)}`;
+    else out[relative(base, p)] = await readFile(p, "utf8");
+  }
+  return out;
+}
+
+async function posixFixture(): Promise<StorageFixture & { root: string; sandbox: string }> {
+  const sandbox = await mkdtemp(join(tmpdir(), "skybutler-posix-"));
+  const root = join(sandbox, "root");
+  const storage = await PosixStorage.open(root, { create: true });
+  const unlocks: Array<() => Promise<void>> = [];
+  return {
+    storage,
+    root,
+    sandbox,
+    async cleanup() {
+      await storage.close();
+      for (const unlock of unlocks.splice(0)) await unlock();
+      await rm(sandbox, { recursive: true, force: true });
+    },
+    async denyWrite(key) {
+      const dir = dirname(join(root, key));
+      await mkdir(dir, { recursive: true });
+      unlocks.push(await lockDirectory(dir));
+    },
+    async linkOutside(name) {
+      await mkdir(join(sandbox, "outside"), { recursive: true });
+      await writeFile(join(sandbox, "outside", "victim"), "outside");
+      await symlink(join(sandbox, "outside"), join(root, name));
+    },
+    async outside() {
+      const out: Record<string, string> = {};
+      for (const entry of await readdir(sandbox, { withFileTypes: true })) {
+        if (entry.name === "root") continue;
+        if (entry.isDirectory()) Object.assign(out, await snapshot(join(sandbox, entry.name), sandbox));
+        else out[entry.name] = await readFile(join(sandbox, entry.name), "utf8");
+      }
+      return out;
+    },
+  };
+}
+
+describeStorageConformance({ name: "PosixStorage", create: posixFixture });
+
+describe("PosixStorage specifics", () => {
+  let fx: Awaited<ReturnType<typeof posixFixture>>;
+  let s: PosixStorage;
+  beforeEach(async () => {
+    fx = await posixFixture();
+    s = fx.storage as PosixStorage;
+  });
+  afterEach(() => fx.cleanup());
+
+  it("getLocalFile leases the file itself, and releasing it never deletes the file", async () => {
+    await s.write("raw/v1.fits", "pixels");
+    const file = await s.getLocalFile("raw/v1.fits");
+    expect(file.path).to.equal(join(fx.root, "raw", "v1.fits"));
+    await file.release();
+    expect(await readFile(join(fx.root, "raw", "v1.fits"), "utf8")).to.equal("pixels");
+  });
+
+  it("pending writes are hidden temp files beside the destination; published files get 0o666 minus the umask", async () => {
+    const pending = await s.createLocalFile("calexp/v1.fits", { suffix: ".fits" });
+    expect(dirname(pending.path)).to.equal(join(fx.root, "calexp"));
+    expect(pending.path.split("/").pop()).to.match(/^\.v1\.fits\.[0-9a-f]{16}\.tmp\.fits$/);
+    await writeFile(pending.path, "x");
+    await pending.commit();
+    const umask = process.umask();
+    expect((await stat(join(fx.root, "calexp", "v1.fits"))).mode & 0o777).to.equal(0o666 & ~umask);
+    await s.write("calexp/v2.fits", "y");
+    expect((await stat(join(fx.root, "calexp", "v2.fits"))).mode & 0o777).to.equal(0o666 & ~umask);
+    expect(await readdir(join(fx.root, "calexp"))).to.deep.equal(["v1.fits", "v2.fits"]);
+  });
+
+  it("a key cannot be both an object and a \"directory\" here: UnsupportedOperationError", async () => {
+    await s.write("a", "file");
+    let err: unknown;
+    await s.write("a/b", "below").catch((e: unknown) => (err = e));
+    expect(err).to.be.instanceOf(UnsupportedOperationError);
+    await s.write("d/x", "x");
+    err = undefined;
+    await s.write("d", "over a directory").catch((e: unknown) => (err = e));
+    expect(err).to.be.instanceOf(UnsupportedOperationError);
+    expect(await s.read("a", undefined).then(String)).to.equal("file");
+    expect(await readdir(fx.root)).to.deep.equal(["a", "d"]);
+    expect(await readdir(join(fx.root, "d"))).to.deep.equal(["x"]);
+  });
+
+  it("a link to a file placed by the owner is read; writing the key replaces the link, deleting removes the link only", async () => {
+    await mkdir(join(fx.sandbox, "elsewhere"));
+    const target = join(fx.sandbox, "elsewhere", "raw.fits");
+    await writeFile(target, "ingested");
+    await mkdir(join(fx.root, "raw"));
+    await symlink(target, join(fx.root, "raw", "linked.fits"));
+    await symlink(join(fx.sandbox, "elsewhere", "missing"), join(fx.root, "raw", "dangling.fits"));
+    expect((await s.read("raw/linked.fits")).toString()).to.equal("ingested");
+    expect(await s.exists("raw/dangling.fits")).to.equal(false);
+    expect(await collectKeys(s)).to.deep.equal(["raw/linked.fits"]);
+    await s.write("raw/linked.fits", "rewritten");
+    expect(await readFile(target, "utf8")).to.equal("ingested");
+    await symlink(target, join(fx.root, "raw", "again.fits"));
+    await s.delete("raw/again.fits");
+    expect(await readFile(target, "utf8")).to.equal("ingested");
+  });
+
+  it("a symlink cycle does not make list loop", async () => {
+    await s.write("d/x", "x");
+    await symlink(fx.root, join(fx.root, "d", "loop"));
+    await symlink(join(fx.root, "d"), join(fx.root, "up"));
+    expect(await collectKeys(s)).to.deep.equal(["d/x", "up/x"]);
+  });
+
+  it("ranges read only the bytes asked for (a 64 GiB sparse file)", async () => {
+    await s.write("sparse.bin", "");
+    const path = join(fx.root, "sparse.bin");
+    const size = 64 * 1024 ** 3;
+    await truncate(path, size);
+    const bytes = await s.read("sparse.bin", { offset: size - 10, length: 100 });
+    expect(bytes.length).to.equal(10);
+    const stream = await s.readStream("sparse.bin", { offset: size - 1000 });
+    let got = 0;
+    for await (const chunk of stream) got += (chunk as Buffer).length;
+    expect(got).to.equal(1000);
+  });
+
+  it("an ifAbsent write fails before writing a byte, and leaves no temp file", async () => {
+    await s.write("k", "old");
+    let pulled = 0;
+    async function* source(): AsyncGenerator<Uint8Array> {
+      pulled++;
+      yield Buffer.alloc(10);
+    }
+    await s.writeStream("k", source(), { ifAbsent: true }).catch(() => undefined);
+    expect(pulled).to.equal(0);
+    expect(await readdir(fx.root)).to.deep.equal(["k"]);
+    expect(existsSync(join(fx.root, "k"))).to.equal(true);
+  });
+});
+
+async function collectKeys(s: PosixStorage): Promise<string[]> {
+  const out: string[] = [];
+  for await (const k of s.list()) out.push(k);
+  return out;
+}
