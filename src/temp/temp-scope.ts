@@ -17,6 +17,8 @@ export interface TempFileOptions {
   suffix?: string;
   /** File name prefix (default `tmp`). */
   prefix?: string;
+  /** Called once when the file is deleted (its count reached zero, or the scope closed). */
+  onDelete?: () => void;
 }
 
 /**
@@ -67,7 +69,10 @@ export class TempScope {
     await handle.close();
     const file = new RefCountedFile(path, {
       deleteOnZero: true,
-      onZero: (f) => this.#live.delete(f),
+      onZero: (f) => {
+        this.#live.delete(f);
+        options.onDelete?.();
+      },
     });
     this.#live.add(file);
     return file;

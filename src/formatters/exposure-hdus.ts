@@ -1,0 +1,144 @@
+/**
+ * The mapping between image objects and FITS HDUs, as LSST writes them: an Exposure is a
+ * header-only primary HDU (the metadata) plus IMAGE, MASK and VARIANCE extensions; an Image is a
+ * primary HDU with pixels. Pure conversion — no I/O.
+ *
+ * @packageDocumentation
+ */
+import { Header, type HeaderCard } from "../image/header.js";
+import { Image, type PixelArray } from "../image/image.js";
+import { Mask } from "../image/mask.js";
+import { MaskedImage, Exposure } from "../image/masked-image.js";
+import { FitsError } from "../errors.js";
+import type { FitsFile, FitsHdu, HduInput } from "../fits/index.js";
+import { isStructuralKeyword } from "../fits/index.js";
+
+const MASK_PLANE_PREFIX = "MP_";
+/** Cards this module writes itself and removes again on read, so objects round-trip unchanged. */
+const PLACEMENT_KEYWORDS = new Set(["EXTNAME", "EXTTYPE", "INHERIT", "LTV1", "LTV2"]);
+
+function placementHeader(image: Image<PixelArray>, extname?: string): Header {
+  const h = new Header();
+  if (extname !== undefined) {
+    h.set("EXTNAME", extname, "extension name");
+    h.set("EXTTYPE", extname, "LSST-style plane type");
+  }
+  // LTV is the offset from parent to image coordinates, hence the minus sign (IRAF convention).
+  if (image.x0 !== 0 || image.y0 !== 0) {
+    h.set("LTV1", -image.x0, "image origin offset, x");
+    h.set("LTV2", -image.y0, "image origin offset, y");
+  }
+  return h;
+}
+
+function maskHeader(mask: Mask): Header {
+  const h = placementHeader(mask, "MASK");
+  for (const [name, bit] of [...mask.planes].sort((a, b) => a[1] - b[1])) {
+    h.set(`${MASK_PLANE_PREFIX}${name}`, bit, "mask plane bit");
+  }
+  return h;
+}
+
+/** The HDUs of an Exposure or MaskedImage: header-only primary, then IMAGE, MASK, VARIANCE. */
+export function maskedImageToHdus(mi: MaskedImage<PixelArray>, metadata: Header = new Header()): HduInput[] {
+  const shape = [mi.height, mi.width];
+  return [
+    { kind: "image", header: metadata },
+    { kind: "image", header: placementHeader(mi.image, "IMAGE"), data: mi.image.data, shape },
+    { kind: "image", header: maskHeader(mi.mask), data: mi.mask.data, shape },
+    { kind: "image", header: placementHeader(mi.variance, "VARIANCE"), data: mi.variance.data, shape },
+  ];
+}
+
+/** The HDU of a bare Image: a primary HDU with the pixels. */
+export function imageToHdus(image: Image<PixelArray>, metadata: Header = new Header()): HduInput[] {
+  const header = placementHeader(image);
+  for (const card of metadata.cards) header.add(card);
+  return [{ kind: "image", header, data: image.data, shape: [image.height, image.width] }];
+}
+
+/** A header without the structural and placement cards: what a user put there. */
+export function userMetadata(header: Header, extraDrop: (keyword: string) => boolean = () => false): Header {
+  const kept: HeaderCard[] = header.cards.filter(
+    (c) => !isStructuralKeyword(c.keyword) && !PLACEMENT_KEYWORDS.has(c.keyword) && !extraDrop(c.keyword),
+  );
+  return new Header(kept);
+}
+
+async function readPlane(hdu: FitsHdu): Promise<Image<PixelArray>> {
+  const { data, shape } = await hdu.readImage();
+  if (shape.length !== 2) throw new FitsError(`expected a 2-D image, found ${shape.length} axes`, hdu.index);
+  const image = new Image<PixelArray>(shape[1]!, shape[0]!, data);
+  const ltv1 = hdu.header.get("LTV1");
+  const ltv2 = hdu.header.get("LTV2");
+  if (typeof ltv1 === "number") image.x0 = -ltv1;
+  if (typeof ltv2 === "number") image.y0 = -ltv2;
+  return image;
+}
+
+function findExt(file: FitsFile, extname: string): FitsHdu | undefined {
+  return file.hdus.find((h) => String(h.header.get("EXTNAME") ?? "").trim().toUpperCase() === extname);
+}
+
+/** The first HDU that holds pixels. @throws FitsError when there is none */
+function firstImageHdu(file: FitsFile): FitsHdu {
+  const hdu = file.hdus.find((h) => h.kind === "image" && h.shape.length >= 1 && h.shape.every((n) => n > 0));
+  if (hdu === undefined) throw new FitsError("the file holds no image data");
+  return hdu;
+}
+
+/**
+ * Reads an Exposure: the IMAGE/MASK/VARIANCE layout when present, else the first image HDU with an
+ * empty mask and zero variance (how a camera's raw file reads as an Exposure).
+ * @throws FitsError when the file holds no image, or planes of different sizes
+ */
+export async function readExposure(file: FitsFile): Promise<Exposure<PixelArray>> {
+  const imageHdu = findExt(file, "IMAGE");
+  if (imageHdu === undefined) {
+    const hdu = firstImageHdu(file);
+    const image = await readPlane(hdu);
+    const metadata = userMetadata(file.hdus[0]!.header);
+    if (hdu.index !== 0) for (const card of userMetadata(hdu.header).cards) metadata.add(card);
+    const mi = new MaskedImage(image, new Mask(image.width, image.height), new Image(image.width, image.height, Float32Array));
+    return new Exposure(mi, metadata);
+  }
+  const maskHdu = findExt(file, "MASK");
+  const varianceHdu = findExt(file, "VARIANCE");
+  const image = await readPlane(imageHdu);
+  const mask = maskHdu ? await readMask(maskHdu) : new Mask(image.width, image.height);
+  const variance = varianceHdu
+    ? toFloat32(await readPlane(varianceHdu), varianceHdu.index)
+    : new Image(image.width, image.height, Float32Array);
+  try {
+    return new Exposure(new MaskedImage(image, mask, variance), userMetadata(file.hdus[0]!.header));
+  } catch (err) {
+    throw new FitsError(`inconsistent exposure planes: ${(err as Error).message}`, undefined, undefined, { cause: err });
+  }
+}
+
+async function readMask(hdu: FitsHdu): Promise<Mask> {
+  const plane = await readPlane(hdu);
+  if (!(plane.data instanceof Int32Array)) {
+    throw new FitsError(`the MASK plane must be 32-bit integers, found ${plane.data.constructor.name}`, hdu.index);
+  }
+  const planes = new Map<string, number>();
+  for (const card of hdu.header.cards) {
+    if (card.keyword.startsWith(MASK_PLANE_PREFIX) && typeof card.value === "number") {
+      planes.set(card.keyword.slice(MASK_PLANE_PREFIX.length), card.value);
+    }
+  }
+  const mask = new Mask(plane.width, plane.height, plane.data, planes.size > 0 ? planes : undefined);
+  mask.x0 = plane.x0;
+  mask.y0 = plane.y0;
+  return mask;
+}
+
+function toFloat32(image: Image<PixelArray>, hdu: number): Image<Float32Array> {
+  if (image.data instanceof Float32Array) return image as Image<Float32Array>;
+  throw new FitsError(`the VARIANCE plane must be 32-bit floats, found ${image.data.constructor.name}`, hdu);
+}
+
+/** Reads a bare Image from the first HDU that holds pixels. @throws FitsError when there is none */
+export async function readImage(file: FitsFile): Promise<Image<PixelArray>> {
+  return readPlane(firstImageHdu(file));
+}

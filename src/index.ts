@@ -1,0 +1,25 @@
+/**
+ * skybutler: a data-repository persistence framework for astronomy pipelines.
+ *
+ * ```ts
+ * import { Butler, Exposure } from "skybutler";
+ * const butler = await Butler.create({ inputs: "data/testcam-repo", outputs: { root: "/scratch/rerun", mode: "rw" } });
+ * const raw = await butler.get<Exposure>("raw", { visit: 1, ccd: 0 });
+ * await butler.put(raw, "calexp", { visit: 1, ccd: 0 });
+ * await butler.close();
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { Butler, type ButlerOptions, type DataIdInput } from "./butler/butler.js";
+export type { RepositorySpec } from "./butler/repository-graph.js";
+export * from "./errors.js";
+export type { DataId, DataIdValue } from "./data-id.js";
+export * from "./image/index.js";
+export * from "./storage/index.js";
+export * from "./temp/index.js";
+export * from "./formatters/index.js";
+export * from "./repository/index.js";
+export * from "./mapper/index.js";
+export type { Registry, RegistryRow } from "../registry/registry.js";
+export { SqliteRegistry } from "../registry/sqlite/sqlite-registry.js";

@@ -1,0 +1,194 @@
+/**
+ * A Repository: one root with its Storage, configuration, registry and Mapper.
+ *
+ * @packageDocumentation
+ */
+import { storageFromUri, toRootUri } from "../storage/schemes.js";
+import type { Storage, StorageOptions } from "../storage/storage.js";
+import type { TempScope } from "../temp/index.js";
+import type { Registry } from "../../registry/registry.js";
+import { SqliteRegistry } from "../../registry/sqlite/sqlite-registry.js";
+import { loadMapper, type CameraMapper } from "../mapper/index.js";
+import { ConfigError, NotFoundError } from "../errors.js";
+import { readRepositoryCfg, writeRepositoryCfg, type RepositoryCfg } from "./repository-cfg.js";
+
+/** Read-only, write-only, or both. */
+export type RepositoryMode = "r" | "w" | "rw";
+
+/** How a Butler caller describes one repository. */
+export interface RepositoryArgs {
+  /** Root path or URI (`data/repo`, `file:///data/repo`, `swift://container/prefix`). */
+  root: string;
+  /** `r` (inputs' default), `w` (outputs' default) or `rw` (an output that is also read from). */
+  mode?: RepositoryMode;
+  /** Registered mapper name; outputs inherit the inputs' mapper when omitted. */
+  mapper?: string;
+  /** Arguments for the mapper. */
+  mapperArgs?: Record<string, unknown>;
+  /** Tags restricting which data ids are looked up here (recorded for later use). */
+  tags?: string[];
+  /** Policy overrides for this repository. */
+  policy?: Record<string, unknown>;
+  /** Options for the storage backend (e.g. Swift credentials). */
+  storageOptions?: Record<string, unknown>;
+}
+
+/** The name of a repository's registry object. */
+export const REGISTRY_KEY = "registry.sqlite3";
+
+/** What {@link Repository.open} needs besides the arguments. */
+export interface RepositoryOpenContext {
+  /** Inputs must exist; outputs are created. */
+  role: "input" | "output";
+  /** Owner of the temp files the storage makes. */
+  tempScope: TempScope;
+}
+
+/** What {@link Repository.initMapper} needs: what the repository inherits from its parents. */
+export interface MapperContext {
+  /** Mapper name to use when neither the arguments nor the configuration name one. */
+  defaultMapper?: string;
+  /** Parent roots to record in a new output's configuration. */
+  parents?: string[];
+  /** Registry to use when the repository has none of its own (a parent's, with the same mapper). */
+  parentRegistry?: Registry;
+}
+
+/**
+ * One repository root, opened in two steps: {@link Repository.open} (storage, recorded
+ * configuration, own registry) and {@link Repository.initMapper} (once what it inherits from its
+ * parents is known).
+ */
+export class Repository {
+  readonly #args: RepositoryArgs;
+  #cfg: RepositoryCfg | undefined;
+  #mapper: CameraMapper | undefined;
+  #registry: Registry | undefined;
+
+  private constructor(
+    /** Normalised root URI. */
+    readonly root: string,
+    /** Access mode. */
+    readonly mode: RepositoryMode,
+    /** The storage below the root. */
+    readonly storage: Storage,
+    /** The configuration found in the repository, if any (parents absolute). */
+    readonly recordedCfg: RepositoryCfg | undefined,
+    /** The repository's own registry, if it has one. */
+    readonly ownRegistry: Registry | undefined,
+    args: RepositoryArgs,
+  ) {
+    this.#args = args;
+    this.#cfg = recordedCfg;
+    this.#registry = ownRegistry;
+  }
+
+  /** Whether the Butler reads from this repository. */
+  get readable(): boolean {
+    return this.mode !== "w";
+  }
+
+  /** Whether the Butler writes to this repository. */
+  get writable(): boolean {
+    return this.mode !== "r";
+  }
+
+  /** Tags from the arguments. */
+  get tags(): readonly string[] {
+    return this.#args.tags ?? [];
+  }
+
+  /** The configuration in force (recorded, or the one written by {@link initMapper}). */
+  get cfg(): RepositoryCfg {
+    if (this.#cfg === undefined) throw new ConfigError(`repository ${this.root} has no configuration yet`);
+    return this.#cfg;
+  }
+
+  /** The mapper. @throws ConfigError before {@link initMapper} */
+  get mapper(): CameraMapper {
+    if (this.#mapper === undefined) throw new ConfigError(`repository ${this.root} has no mapper yet`);
+    return this.#mapper;
+  }
+
+  /** The registry the mapper uses: the repository's own, else a parent's. */
+  get registry(): Registry | undefined {
+    return this.#registry;
+  }
+
+  /** The mapper name this repository will use, as far as it knows by itself. */
+  get mapperName(): string | undefined {
+    return this.#args.mapper ?? this.recordedCfg?.mapper;
+  }
+
+  /**
+   * Opens a repository root: its storage (created for an output), recorded configuration and own
+   * registry.
+   * @throws ConfigError when an input root does not exist or holds no repository configuration
+   */
+  static async open(args: RepositoryArgs, ctx: RepositoryOpenContext): Promise<Repository> {
+    const root = toRootUri(args.root);
+    const mode: RepositoryMode = args.mode ?? (ctx.role === "input" ? "r" : "w");
+    const storageOptions: StorageOptions = { ...args.storageOptions, create: ctx.role === "output", tempScope: ctx.tempScope };
+    let storage: Storage;
+    try {
+      storage = await storageFromUri(root, storageOptions);
+    } catch (err) {
+      if (err instanceof NotFoundError) {
+        throw new ConfigError(`input repository ${root} does not exist; check the path or URI`, { cause: err });
+      }
+      throw err;
+    }
+    let registry: Registry | undefined;
+    try {
+      const recorded = await readRepositoryCfg(storage);
+      if (recorded === undefined && ctx.role === "input" && args.mapper === undefined) {
+        throw new ConfigError(`${root} holds no repository: no repositoryCfg.yaml (pass a "mapper" to use it as a bare input)`);
+      }
+      if (recorded !== undefined && args.mapper !== undefined && args.mapper !== recorded.mapper) {
+        throw new ConfigError(`${root} was created with mapper "${recorded.mapper}", not "${args.mapper}"`);
+      }
+      if (await storage.exists(REGISTRY_KEY)) registry = SqliteRegistry.open(await storage.getLocalFile(REGISTRY_KEY));
+      return new Repository(root, mode, storage, recorded, registry, args);
+    } catch (err) {
+      await registry?.close();
+      await storage.close();
+      throw err;
+    }
+  }
+
+  /**
+   * Creates the mapper; a new output also writes its configuration here.
+   * @throws ConfigError when no mapper can be chosen
+   */
+  async initMapper(ctx: MapperContext = {}): Promise<CameraMapper> {
+    const mapperName = this.mapperName ?? ctx.defaultMapper;
+    if (mapperName === undefined) {
+      throw new ConfigError(`no mapper for ${this.root}: name one with "mapper", or give inputs whose mapper it inherits`);
+    }
+    if (this.#cfg === undefined) {
+      this.#cfg = {
+        mapper: mapperName,
+        mapperArgs: this.#args.mapperArgs ?? {},
+        parents: ctx.parents ?? [],
+        policy: this.#args.policy ?? null,
+      };
+      if (this.writable) await writeRepositoryCfg(this.storage, this.#cfg);
+    }
+    this.#registry = this.ownRegistry ?? ctx.parentRegistry;
+    const MapperClass = await loadMapper(mapperName);
+    this.#mapper = await MapperClass.create({ registry: this.#registry, policyOverride: this.#cfg.policy ?? undefined });
+    return this.#mapper;
+  }
+
+/** Records new parents in the configuration (an output reopened with extended inputs). */
+  async recordParents(parents: string[]): Promise<void> {
+    this.cfg.parents = parents;
+    await writeRepositoryCfg(this.storage, this.cfg);
+  }
+
+  /** Closes the own registry (releasing its file) and the storage. */
+  async close(): Promise<void> {
+    await this.ownRegistry?.close();
+    await this.storage.close();
+  }
+}

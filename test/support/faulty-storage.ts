@@ -1,0 +1,121 @@
+/**
+ * A fault injector in front of a real PosixStorage, registered as the `faulty:` scheme. It behaves
+ * like a remote backend — local files are temp-file downloads and uploads through
+ * {@link TempLocalFiles} — and fails a configurable fraction of operations, sometimes after the
+ * inner operation already happened (as a dropped connection would), sometimes half-way through a
+ * download. Used to prove that no temp file survives failures.
+ */
+import { writeFile } from "node:fs/promises";
+import type { Readable } from "node:stream";
+import {
+  StorageError,
+  TempScope,
+  registerStorage,
+  registeredSchemes,
+  storageFromUri,
+  type ByteRange,
+  type ListOptions,
+  type LocalFile,
+  type ObjectInfo,
+  type PendingLocalFile,
+  type Storage,
+  type StorageOptions,
+  type WriteOptions,
+} from "../../src/index.js";
+import { TempLocalFiles } from "../../src/storage/temp-local-files.js";
+
+/** Fraction of operations that fail (0 … 1); tests set it. */
+export const faults = { rate: 0, injected: 0 };
+
+function maybeFail(what: string): void {
+  if (Math.random() < faults.rate) {
+    faults.injected++;
+    throw new StorageError(`injected fault in ${what}`, { code: "E_INJECTED" });
+  }
+}
+
+class FaultyStorage implements Storage {
+  readonly scheme = "faulty";
+  readonly #files: TempLocalFiles;
+  readonly #ownScope: TempScope | undefined;
+
+  constructor(
+    readonly uri: string,
+    readonly inner: Storage,
+    scope: TempScope | undefined,
+  ) {
+    this.#ownScope = scope === undefined ? new TempScope() : undefined;
+    this.#files = new TempLocalFiles(scope ?? this.#ownScope!, {
+      download: async (key, path) => {
+        maybeFail("download start");
+        const bytes = await inner.read(key);
+        if (Math.random() < faults.rate) {
+          faults.injected++;
+          await writeFile(path, bytes.subarray(0, bytes.length >> 1)); // half a file, then the connection drops
+          throw new StorageError("injected fault mid-download", { code: "E_INJECTED" });
+        }
+        await writeFile(path, bytes);
+      },
+      upload: async (path, key, options) => {
+        maybeFail("upload start");
+        await inner.putLocalFile(path, key, options);
+        maybeFail("upload end"); // the object landed but the caller sees an error
+      },
+    });
+  }
+
+  uriOf(key: string): string {
+    return this.inner.uriOf(key).replace(/^file:/, "faulty:");
+  }
+  exists(key: string): Promise<boolean> {
+    return this.inner.exists(key);
+  }
+  stat(key: string): Promise<ObjectInfo> {
+    return this.inner.stat(key);
+  }
+  async read(key: string, range?: ByteRange): Promise<Buffer> {
+    maybeFail("read");
+    return this.inner.read(key, range);
+  }
+  readStream(key: string, range?: ByteRange): Promise<Readable> {
+    return this.inner.readStream(key, range);
+  }
+  async write(key: string, data: Uint8Array | string, options?: WriteOptions): Promise<void> {
+    maybeFail("write");
+    return this.inner.write(key, data, options);
+  }
+  writeStream(key: string, source: Readable | AsyncIterable<Uint8Array>, options?: WriteOptions): Promise<void> {
+    return this.inner.writeStream(key, source, options);
+  }
+  delete(key: string): Promise<void> {
+    return this.inner.delete(key);
+  }
+  list(options?: ListOptions): AsyncIterable<string> {
+    return this.inner.list(options);
+  }
+  copy(from: string, to: string, options?: WriteOptions): Promise<void> {
+    return this.inner.copy(from, to, options);
+  }
+  getLocalFile(key: string): Promise<LocalFile> {
+    return this.#files.get(key);
+  }
+  putLocalFile(localPath: string, key: string, options?: WriteOptions): Promise<void> {
+    return this.inner.putLocalFile(localPath, key, options);
+  }
+  createLocalFile(key: string, options?: WriteOptions & { suffix?: string }): Promise<PendingLocalFile> {
+    return this.#files.create(key, options);
+  }
+  async close(): Promise<void> {
+    await this.#ownScope?.close();
+    await this.inner.close();
+  }
+}
+
+/** Registers the `faulty:` scheme once. */
+export function registerFaultyStorage(): void {
+  if (registeredSchemes().includes("faulty")) return;
+  registerStorage("faulty", async () => async (uri: string, options: StorageOptions) => {
+    const inner = await storageFromUri(uri.replace(/^faulty:/, "file:"), { ...options, tempScope: undefined });
+    return new FaultyStorage(uri.replace(/\/+$/, ""), inner, options.tempScope);
+  });
+}
