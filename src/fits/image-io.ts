@@ -1,0 +1,160 @@
+/**
+ * Image data ⇄ bytes: whole or partial reads straight into the destination typed array, and
+ * chunked writes through one reused scratch buffer.
+ *
+ * @packageDocumentation
+ */
+import type { PixelArray } from "../image/image.js";
+import { FitsError } from "../errors.js";
+import { allocateRaw, bytesPerPixel, storageTypeOf } from "./bitpix.js";
+import { flipSignBits, swapInPlace } from "./byte-order.js";
+import { readFully, type ByteSource } from "./byte-source.js";
+import type { HduLayout } from "./hdu-layout.js";
+import { applyConversion, planConversion } from "./scaling.js";
+
+/** A half-open range `[start, end)` of indices along one axis. */
+export type IndexRange = [start: number, end: number];
+
+/** Which part of an image to read: rows along the second-to-last axis, cols along the last. */
+export interface ImageRegion {
+  /** Rows `[start, end)` (the slower of the two last axes, FITS NAXIS2). Default: all. */
+  rows?: IndexRange;
+  /** Columns `[start, end)` (the fastest axis, FITS NAXIS1). Default: all. */
+  cols?: IndexRange;
+}
+
+/** Pixels and their row-major shape. */
+export interface ImageData {
+  data: PixelArray;
+  shape: number[];
+}
+
+/** Reads in flight at once: enough to keep a disk or an HTTP connection busy, few enough to stay polite. */
+const CONCURRENT_READS = 4;
+
+/**
+ * Reads an image or part of one: only the bytes of the selected rows and columns, one ranged read
+ * per contiguous run, straight into the stored-type array, then swaps it to native order and
+ * applies BZERO/BSCALE/BLANK.
+ *
+ * @throws FitsError for a region outside the image, or an HDU that holds no plain image
+ */
+export async function readImageData(source: ByteSource, layout: HduLayout, region: ImageRegion = {}): Promise<ImageData> {
+  if (layout.kind !== "image") throw new FitsError(`HDU ${layout.index} is a ${layout.kind}, not an image; readImage cannot read it yet`, layout.index);
+  if (layout.randomGroups) throw new FitsError("random-groups primary HDUs are not supported", layout.index, layout.headerOffset);
+  const shape = layout.shape;
+  const selection = selectRanges(shape, region, layout.index);
+  const outShape = selection.map(([a, b]) => b - a);
+  const count = outShape.reduce((p, n) => p * n, shape.length === 0 ? 0 : 1);
+  const size = bytesPerPixel(layout.bitpix);
+  const raw = allocateRaw(layout.bitpix, count);
+  const bytes = new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+  if (count > 0) {
+    const runs = contiguousRuns(shape, selection);
+    await runPool(runs, CONCURRENT_READS, ([element, destination, length]) =>
+      readFully(source, layout.dataOffset + element * size, bytes.subarray(destination * size, (destination + length) * size), layout.index),
+    );
+  }
+  swapInPlace(bytes, size);
+  return { data: applyConversion(raw, layout.bitpix, planConversion(layout.bitpix, layout.scaling)), shape: outShape };
+}
+
+function selectRanges(shape: number[], region: ImageRegion, hdu: number): IndexRange[] {
+  const ranges: IndexRange[] = shape.map((n) => [0, n]);
+  const n = shape.length;
+  const pick = (range: IndexRange | undefined, axis: number, what: string): void => {
+    if (range === undefined) return;
+    if (axis < 0) throw new FitsError(`cannot select ${what} of a ${n}-dimensional image`, hdu);
+    const [start, end] = range;
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > shape[axis]!) {
+      throw new FitsError(`${what} [${start}, ${end}) is outside [0, ${shape[axis]}]`, hdu);
+    }
+    ranges[axis] = [start, end];
+  };
+  pick(region.rows, n >= 2 ? n - 2 : -1, "rows");
+  pick(region.cols, n >= 1 ? n - 1 : -1, "cols");
+  return ranges;
+}
+
+/** A run: [first element in the file, first element in the destination, length in elements]. */
+type Run = [number, number, number];
+
+/**
+ * The selection as maximal runs of elements contiguous in the file (whole rows merge into one run,
+ * whole planes into one run), generated lazily so a huge cube never needs a huge run list.
+ */
+function* contiguousRuns(shape: number[], ranges: IndexRange[]): Generator<Run> {
+  const n = shape.length;
+  const strides: number[] = new Array(n);
+  let stride = 1;
+  for (let k = n - 1; k >= 0; k--) {
+    strides[k] = stride;
+    stride *= shape[k]!;
+  }
+  const [colStart, colEnd] = ranges[n - 1]!;
+  const length = colEnd - colStart;
+  const index = ranges.slice(0, n - 1).map(([a]) => a);
+  let pending: Run | undefined;
+  let destination = 0;
+  for (;;) {
+    let element = colStart;
+    for (let k = 0; k < n - 1; k++) element += index[k]! * strides[k]!;
+    if (pending && pending[0] + pending[2] === element) pending[2] += length;
+    else {
+      if (pending) yield pending;
+      pending = [element, destination, length];
+    }
+    destination += length;
+    // Odometer over the outer axes.
+    let k = n - 2;
+    for (; k >= 0; k--) {
+      index[k]!++;
+      if (index[k]! < ranges[k]![1]) break;
+      index[k] = ranges[k]![0];
+    }
+    if (k < 0) break;
+  }
+  if (pending) yield pending;
+}
+
+/** Runs `task` over the items with at most `limit` in flight; the first failure rejects. */
+async function runPool<T>(items: Iterable<T>, limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  const iterator = items[Symbol.iterator]();
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    for (let next = iterator.next(); !next.done && !failed; next = iterator.next()) {
+      try {
+        await task(next.value);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, worker));
+}
+
+/** Where encoded bytes go (a file handle when writing a file). */
+export interface ByteSink {
+  write(bytes: Uint8Array): Promise<void>;
+}
+
+/**
+ * Writes pixels as big-endian FITS data, `scratch.length` bytes at a time: copy a chunk into the
+ * scratch buffer, flip sign bits for the unsigned conventions, swap, write. Memory stays at the
+ * scratch buffer whatever the image size. Padding is the caller's job.
+ */
+export async function writeImageData(sink: ByteSink, data: PixelArray, scratch: Uint8Array): Promise<void> {
+  const { bitpix, zero } = storageTypeOf(data);
+  const size = bytesPerPixel(bitpix);
+  const source = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const chunk = scratch.length - (scratch.length % 8);
+  for (let offset = 0; offset < source.length; offset += chunk) {
+    const n = Math.min(chunk, source.length - offset);
+    const piece = scratch.subarray(0, n);
+    piece.set(source.subarray(offset, offset + n));
+    if (zero !== undefined) flipSignBits(piece, size);
+    swapInPlace(piece, size);
+    await sink.write(piece);
+  }
+}
