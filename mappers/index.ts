@@ -7,6 +7,7 @@ import { isMapperRegistered, registerMapper } from "../src/mapper/mapper-registr
 /** Names and loaders of the mappers that ship with skybutler. */
 const BUILTIN = {
   testcam: () => import("./testcam/testcam-mapper.js").then((m) => m.TestCamMapper),
+  minicam: () => import("./minicam/minicam-mapper.js").then((m) => m.MiniCamMapper),
 } as const;
 
 /** Registers every built-in mapper not registered yet; safe to call any number of times. */

@@ -24,6 +24,12 @@ export interface BuildRegistryOptions {
    * ones (`ccd`, `detector`, `channel`, `hdu`, `ccdnum`). Each must have one value per visit.
    */
   visitColumns?: readonly string[];
+  /**
+   * Columns that identify one row of the per-file table (a UNIQUE constraint). Default: `visit`
+   * and `ccd`, those present; a camera with other detector keys names its own (e.g.
+   * `[visit, raft, sensor]`).
+   */
+  unique?: readonly string[];
 }
 
 /** What {@link buildRegistry} wrote. */
@@ -63,7 +69,8 @@ export function buildRegistry(
   const columns = columnsOf(rows);
   const types = new Map(columns.map((c) => [c, sqlType(rows, c)]));
   const sorted = [...rows].sort(rowOrder(columns));
-  const unique = ["visit", "ccd"].filter((c) => columns.includes(c));
+  const unique = [...(options.unique ?? ["visit", "ccd"].filter((c) => columns.includes(c)))];
+  for (const c of unique) if (!columns.includes(c)) throw new RegistryError(`unique column "${c}" is not in the rows; columns: ${columns.join(", ")}`);
 
   let visitColumns: string[] = [];
   let visitRows: RegistryInputRow[] = [];
@@ -76,14 +83,75 @@ export function buildRegistry(
     visitRows = perVisit(sorted, visitColumns);
   }
 
+  writeAtomically(dbPath, unique, (db) => {
+    createAndFill(db, table, columns, types, sorted, unique);
+    if (withVisit) createAndFill(db, `${table}_visit`, visitColumns, types, visitRows, ["visit"]);
+  });
+  const counts: Record<string, number> = { [table]: sorted.length };
+  if (withVisit) counts[`${table}_visit`] = visitRows.length;
+  return { path: dbPath, tables: counts };
+}
+
+/** Options of {@link buildCalibRegistry}. */
+export interface BuildCalibRegistryOptions {
+  /** Validity columns every table must have (default `validStart`, `validEnd`). */
+  validStartName?: string;
+  validEndName?: string;
+}
+
+/**
+ * Writes a Gen2-layout `calibRegistry.sqlite3`: one table per calibration type, each row one
+ * calibration product with its validity range (obs_test's `flat(calibDate, validStart, validEnd,
+ * filter, ccd)`), atomically like {@link buildRegistry}. Validity values are compared as stored by
+ * lookups, so write them as ISO-8601 text in one format (e.g. `2026-03-01T00:00:00.000`).
+ *
+ * ```ts
+ * buildCalibRegistry("repo/calibRegistry.sqlite3", {
+ *   flat: [{ calibDate: "2026-02-28", validStart: "2026-02-28T00:00:00", validEnd: "2026-03-01T23:59:59", filter: "g", ccd: 0 }],
+ *   bias: [{ calibDate: "2026-02-28", validStart: "2026-02-28T00:00:00", validEnd: "2026-03-01T23:59:59", ccd: 0 }],
+ * });
+ * ```
+ * @throws RegistryError for a bad table/column name, an empty table, a row without both validity
+ *   columns, or a row whose validity ends before it starts
+ */
+export function buildCalibRegistry(
+  dbPath: string,
+  tables: Readonly<Record<string, readonly RegistryInputRow[]>>,
+  options: BuildCalibRegistryOptions = {},
+): BuildRegistryResult {
+  const start = options.validStartName ?? "validStart";
+  const end = options.validEndName ?? "validEnd";
+  const counts: Record<string, number> = {};
+  const fills: Array<(db: Database.Database) => void> = [];
+  for (const [table, rows] of Object.entries(tables)) {
+    checkIdentifier(table, "table");
+    if (rows.length === 0) throw new RegistryError(`calibration table "${table}" has no rows; leave it out instead`);
+    for (const row of rows) {
+      const [from, to] = [row[start], row[end]];
+      if (from === undefined || to === undefined) {
+        throw new RegistryError(`a row of calibration table "${table}" lacks "${start}" or "${end}": ${JSON.stringify(row)}`);
+      }
+      if (compareValues(from, to) > 0) throw new RegistryError(`a row of "${table}" ends its validity before it starts: ${JSON.stringify(row)}`);
+    }
+    const columns = columnsOf(rows);
+    const types = new Map(columns.map((c) => [c, sqlType(rows, c)]));
+    const sorted = [...rows].sort(rowOrder(columns));
+    fills.push((db) => createAndFill(db, table, columns, types, sorted, []));
+    counts[table] = rows.length;
+  }
+  writeAtomically(dbPath, [], (db) => {
+    for (const fill of fills) fill(db);
+  });
+  return { path: dbPath, tables: counts };
+}
+
+/** Builds a database in a temp file beside `dbPath` in one transaction, then renames it over `dbPath`. */
+function writeAtomically(dbPath: string, unique: readonly string[], fill: (db: Database.Database) => void): void {
   const tmp = join(dirname(dbPath), `.${basename(dbPath)}.tmp-${randomBytes(6).toString("hex")}`);
   try {
     const db = new Database(tmp);
     try {
-      db.transaction(() => {
-        createAndFill(db, table, columns, types, sorted, unique);
-        if (withVisit) createAndFill(db, `${table}_visit`, visitColumns, types, visitRows, ["visit"]);
-      })();
+      db.transaction(() => fill(db))();
     } finally {
       db.close();
     }
@@ -99,9 +167,6 @@ export function buildRegistry(
     }
     throw new RegistryError(`cannot write registry ${dbPath}: ${(err as Error).message}`, { cause: err });
   }
-  const counts: Record<string, number> = { [table]: sorted.length };
-  if (withVisit) counts[`${table}_visit`] = visitRows.length;
-  return { path: dbPath, tables: counts };
 }
 
 function createAndFill(

@@ -26,5 +26,8 @@ CREATE TABLE raw_visit (
   UNIQUE (visit)
 );
 
--- calibRegistry.sqlite3 (later issue): one table per calibration type with a validity range, e.g.
+-- calibRegistry.sqlite3 (buildCalibRegistry): one table per calibration type, one row per product,
+-- with its validity range. Lookups select `? BETWEEN validStart AND validEnd` with the exposure's
+-- taiObs, comparing as stored: write ISO-8601 text in the registry's taiObs format.
 -- CREATE TABLE flat (calibDate TEXT, validStart TEXT, validEnd TEXT, filter TEXT, ccd INTEGER);
+-- CREATE TABLE bias (calibDate TEXT, validStart TEXT, validEnd TEXT, ccd INTEGER);

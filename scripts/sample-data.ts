@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { Header } from "../src/image/header.js";
 import { openFits, writeFits } from "../src/fits/index.js";
 import { buildRegistry } from "../registry/build-registry.js";
+import { generateSampleCalibs } from "./sample-calibs.js";
 
 /** Visits of the sample: visit → filter and observation time. */
 export const SAMPLE_VISITS = [
@@ -112,6 +113,7 @@ export async function generateSampleRepo(dir: string): Promise<void> {
     }
   }
   await buildRegistry(join(dir, "registry.sqlite3"), await scanRawHeaders(join(dir, "raw")));
+  await generateSampleCalibs(dir);
 }
 
 /** Registry rows for every raw FITS file in a directory, from their headers. */

@@ -163,6 +163,24 @@ export class DataIdError extends ButlerError {
   }
 }
 
+/**
+ * A write-once dataset (e.g. a task config) was put again with different content. An identical
+ * rewrite is a no-op; a different one is this error, and the stored dataset is unchanged.
+ */
+export class DatasetConflictError extends ButlerError {
+  /** @param datasetType - the type; @param uri - where the existing dataset is */
+  constructor(
+    readonly datasetType: string,
+    readonly uri: string,
+  ) {
+    super(
+      "E_DATASET_CONFLICT",
+      `"${datasetType}" is write-once and ${uri} already holds different content; ` +
+        `remove it or write to a new output repository`,
+    );
+  }
+}
+
 // ---------------------------------------------------------------- configuration and formats
 
 /** A mapper policy is malformed or inconsistent. */

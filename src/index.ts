@@ -13,6 +13,10 @@
  */
 export { Butler, type ButlerOptions, type DataIdInput } from "./butler/butler.js";
 export type { RepositorySpec } from "./butler/repository-graph.js";
+export type { GetOptions, PutOptions, SearchOptions } from "./butler/butler.js";
+export { ReadProxy } from "./butler/read-proxy.js";
+export { ButlerDataRef, ButlerSubset } from "./butler/data-ref.js";
+export { DatasetTypeAliases } from "./butler/aliases.js";
 export * from "./errors.js";
 export type { DataId, DataIdValue } from "./data-id.js";
 export * from "./image/index.js";
@@ -21,5 +25,4 @@ export * from "./temp/index.js";
 export * from "./formatters/index.js";
 export * from "./repository/index.js";
 export * from "./mapper/index.js";
-export type { Registry, RegistryRow } from "../registry/registry.js";
-export { SqliteRegistry } from "../registry/sqlite/sqlite-registry.js";
+export * from "../registry/index.js";

@@ -7,7 +7,7 @@ import Database from "better-sqlite3";
 import type { DataId } from "../../src/data-id.js";
 import { ClosedError, RegistryError } from "../../src/errors.js";
 import type { LocalFile } from "../../src/temp/index.js";
-import type { ColumnType, Registry, RegistryRow } from "../registry.js";
+import type { ColumnType, LookupOptions, Registry, RegistryRow } from "../registry.js";
 
 /** A table or column of the open database: the only names ever put into SQL text. */
 interface TableSchema {
@@ -79,12 +79,18 @@ export class SqliteRegistry implements Registry {
   }
 
   /**
-   * `SELECT DISTINCT <properties> FROM <tables NATURAL JOIN'ed> WHERE k = ? …`, ordered by the
-   * properties. Only data-id keys that are columns of the joined tables constrain (as Gen2).
-   * @throws RegistryError for an unknown table or property, or an empty property/table list
+   * `SELECT DISTINCT <properties> FROM <tables NATURAL JOIN'ed> WHERE k = ? … [AND ? BETWEEN start
+   * AND end]`, ordered by the properties. Only data-id keys that are columns of the joined tables
+   * constrain (as Gen2); the range's columns must be columns of the joined tables.
+   *
+   * ```ts
+   * calibRegistry.lookup(["calibDate"], ["flat"], { filter: "g", ccd: 1 },
+   *   { range: { value: "2026-03-01T03:00:00", start: "validStart", end: "validEnd" } });
+   * ```
+   * @throws RegistryError for an unknown table, property or range column, or an empty property/table list
    * @throws ClosedError after close
    */
-  lookup(properties: readonly string[], tables: readonly string[], dataId: Readonly<DataId>): RegistryRow[] {
+  lookup(properties: readonly string[], tables: readonly string[], dataId: Readonly<DataId>, options: LookupOptions = {}): RegistryRow[] {
     this.#assertOpen();
     if (properties.length === 0) throw new RegistryError("registry lookup needs at least one property");
     if (tables.length === 0) throw new RegistryError("registry lookup needs at least one table");
@@ -98,18 +104,27 @@ export class SqliteRegistry implements Registry {
       }
       for (const column of schema.columns) joined.add(column);
     }
-    for (const property of properties) {
+    const range = options.range;
+    const checked = range === undefined ? properties : [...properties, range.start, range.end];
+    for (const property of checked) {
       if (!joined.has(property)) {
+        const what = property === range?.start || property === range?.end ? "validity column" : "column";
         throw new RegistryError(
-          `"${property}" is not a column of registry table(s) ${tables.join(", ")}; known columns: ${[...joined].join(", ")}`,
+          `"${property}" is not a ${what} of registry table(s) ${tables.join(", ")}; known columns: ${[...joined].join(", ")}`,
         );
       }
+    }
+    if (range !== undefined && typeof range.value !== "string" && typeof range.value !== "number") {
+      throw new RegistryError(`a validity range needs a string or number to compare, not ${typeof range.value}`);
     }
     const keys = Object.keys(dataId)
       .filter((k) => joined.has(k))
       .sort();
-    const statement = this.#statement([...new Set(properties)], [...new Set(tables)], keys);
-    return statement.all(...keys.map((k) => dataId[k])) as RegistryRow[];
+    const rangeColumns: [string, string] | undefined = range === undefined ? undefined : [range.start, range.end];
+    const statement = this.#statement([...new Set(properties)], [...new Set(tables)], keys, rangeColumns);
+    const values = keys.map((k) => dataId[k]);
+    if (range !== undefined) values.push(range.value);
+    return statement.all(...values) as RegistryRow[];
   }
 
   /** Table (and view) names, sorted. */
@@ -136,12 +151,14 @@ export class SqliteRegistry implements Registry {
     await this.#file.release();
   }
 
-  #statement(properties: string[], tables: string[], keys: string[]): Database.Statement {
-    const shape = JSON.stringify([properties, tables, keys]);
+  #statement(properties: string[], tables: string[], keys: string[], range: [string, string] | undefined): Database.Statement {
+    const shape = JSON.stringify([properties, tables, keys, range ?? null]);
     let statement = this.#statements.get(shape);
     if (statement === undefined) {
       const cols = properties.map(quote).join(", ");
-      const where = keys.length > 0 ? ` WHERE ${keys.map((k) => `${quote(k)} = ?`).join(" AND ")}` : "";
+      const conditions = keys.map((k) => `${quote(k)} = ?`);
+      if (range !== undefined) conditions.push(`? BETWEEN ${quote(range[0])} AND ${quote(range[1])}`);
+      const where = conditions.length > 0 ? ` WHERE ${conditions.join(" AND ")}` : "";
       const sql = `SELECT DISTINCT ${cols} FROM ${tables.map(quote).join(" NATURAL JOIN ")}${where} ORDER BY ${cols}`;
       statement = this.#db.prepare(sql);
       this.#statements.set(shape, statement);

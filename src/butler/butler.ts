@@ -4,13 +4,19 @@
  *
  * @packageDocumentation
  */
-import { ClosedError, ConfigError, DataIdError, DatasetNotFoundError } from "../errors.js";
-import type { DataId, DataIdValue } from "../data-id.js";
+import { ClosedError, ConfigError, DataIdError, DatasetNotFoundError, NotFoundError } from "../errors.js";
+import type { DataIdValue } from "../data-id.js";
 import { TempScope } from "../temp/index.js";
 import { formatterFor } from "../formatters/index.js";
 import type { ButlerLocation } from "../mapper/index.js";
 import type { Repository } from "../repository/index.js";
 import { openRepositoryGraph, type RepositoryGraph, type RepositorySpec } from "./repository-graph.js";
+import { DatasetTypeAliases } from "./aliases.js";
+import { ReadProxy } from "./read-proxy.js";
+import { ButlerDataRef, ButlerSubset } from "./data-ref.js";
+import { PutStorage } from "./put-storage.js";
+import { backupObject } from "./backup.js";
+import { readCandidates } from "./read-candidates.js";
 import "../storage/builtin.js";
 import "../../mappers/index.js";
 
@@ -22,8 +28,35 @@ export interface ButlerOptions {
   outputs?: RepositorySpec | RepositorySpec[];
 }
 
-/** A data id as given by callers: values are validated before use. */
-export type DataIdInput = Readonly<Record<string, DataIdValue>>;
+/**
+ * A data id as given by callers: strings and numbers, plus objects the mapper understands
+ * (a `bbox` for `_sub` datasets).
+ */
+export type DataIdInput = Readonly<Record<string, DataIdValue | object>>;
+
+/** Options shared by the reading calls. */
+export interface SearchOptions {
+  /** Only search repositories carrying one of these tags (Gen2 `DataId(tag=…)`). */
+  tags?: string | readonly string[];
+}
+
+/** Options of {@link Butler.get}. */
+export interface GetOptions extends SearchOptions {
+  /** `false`: find the dataset now, read it on first use (a {@link ReadProxy}). Default true. */
+  immediate?: boolean;
+}
+
+/** Options of {@link Butler.put}. */
+export interface PutOptions {
+  /** Keep an existing dataset as `<file>~1`, `~2`, … (numbered in order of creation). */
+  doBackup?: boolean;
+}
+
+interface Found {
+  repo: Repository;
+  location: ButlerLocation;
+  key: string;
+}
 
 /**
  * Reads and writes datasets by type and data id across a chain of repositories.
@@ -41,6 +74,7 @@ export type DataIdInput = Readonly<Record<string, DataIdValue>>;
 export class Butler {
   readonly #graph: RepositoryGraph;
   readonly #tempScope: TempScope;
+  readonly #aliases = new DatasetTypeAliases();
   #closed = false;
 
   private constructor(graph: RepositoryGraph, tempScope: TempScope) {
@@ -50,6 +84,7 @@ export class Butler {
 
   /**
    * Opens the inputs, creates or reopens the outputs (recording the inputs as their parents).
+   * With only an output given, its recorded parents become the inputs.
    * @throws ConfigError for a missing input, a bad mode, no usable mapper, or mismatching parents
    */
   static async create(options: ButlerOptions): Promise<Butler> {
@@ -73,36 +108,93 @@ export class Butler {
   }
 
   /**
-   * Reads a dataset: the first repository in the search path that has it wins.
-   * @throws UnknownDatasetTypeError, DataIdError, DatasetNotFoundError, FitsError, FormatterError
+   * Defines `@alias` for a dataset type; `@alias` may then stand anywhere in a type name
+   * (`@goodSeeing_md`). Gen2's rules: `@` only first, no alias a prefix of another.
+   * @throws ConfigError for a malformed or ambiguous alias
    */
-  async get<T = unknown>(datasetType: string, dataId: DataIdInput = {}): Promise<T> {
-    const found = await this.#locate(datasetType, dataId, this.#readable());
-    if (found === undefined) throw new DatasetNotFoundError(datasetType, dataId, this.searchPath);
-    const { repo, location, key } = found;
-    return (await formatterFor(location.storageName).read({ storage: repo.storage, key, location })) as T;
+  defineAlias(alias: string, datasetType: string): void {
+    this.#aliases.define(alias, datasetType);
   }
 
   /**
-   * Writes a dataset to every output repository, atomically in each.
-   * @throws ConfigError when there is no output; UnknownDatasetTypeError, DataIdError, FormatterError
+   * Reads a dataset: the first repository in the search path that has it wins. The mapper's
+   * `std_<type>` hook standardizes what was read.
+   * @throws UnknownDatasetTypeError, DataIdError, DatasetNotFoundError, FitsError, FormatterError
    */
-  async put(obj: unknown, datasetType: string, dataId: DataIdInput = {}): Promise<void> {
+  get<T = unknown>(datasetType: string, dataId?: DataIdInput, options?: GetOptions & { immediate?: true }): Promise<T>;
+  get<T = unknown>(datasetType: string, dataId: DataIdInput, options: GetOptions & { immediate: false }): Promise<ReadProxy<T>>;
+  async get<T = unknown>(datasetType: string, dataId: DataIdInput = {}, options: GetOptions = {}): Promise<T | ReadProxy<T>> {
+    const type = this.#resolve(datasetType);
+    const id = checkDataId(dataId);
+    const composite = this.#firstRepo(options).mapper.map(type, id).composite;
+    if (composite !== undefined) {
+      const read = async () => {
+        const parts: Record<string, unknown> = {};
+        for (const [name, component] of Object.entries(composite.components)) {
+          parts[name] = await this.get(component.datasetType, id, { tags: options.tags });
+        }
+        return composite.assemble(parts, id) as T;
+      };
+      return options.immediate === false ? new ReadProxy(type, id, read) : read();
+    }
+    const found = await this.#locate(type, id, this.#readable(options), true);
+    if (found === undefined) throw new DatasetNotFoundError(type, id, this.#readable(options).map((r) => r.root));
+    const read = () => this.#read<T>(found);
+    return options.immediate === false ? new ReadProxy(type, found.location.dataId, read) : read();
+  }
+
+  /**
+   * Writes a dataset to every output repository, atomically in each, and records it there.
+   * A composite is taken apart and each component that is not `inputOnly` is put.
+   * @throws ConfigError when there is no output; UnknownDatasetTypeError, DataIdError,
+   *   FormatterError, DatasetConflictError (a write-once dataset with different content)
+   */
+  async put(obj: unknown, datasetType: string, dataId: DataIdInput = {}, options: PutOptions = {}): Promise<void> {
+    const type = this.#resolve(datasetType);
+    const id = checkDataId(dataId);
     const outputs = this.#writable();
+    const composite = outputs[0]!.mapper.map(type, id, { write: true }).composite;
+    if (composite !== undefined) {
+      const parts = composite.disassemble(obj, id);
+      for (const [name, component] of Object.entries(composite.components)) {
+        if (!component.inputOnly) await this.put(parts[name], component.datasetType, id, options);
+      }
+      return;
+    }
     for (const repo of outputs) {
-      const location = repo.mapper.map(datasetType, checkDataId(dataId), { write: true });
+      const location = repo.mapper.map(type, id, { write: true });
+      if (location.bypass !== undefined) throw new ConfigError(`"${type}" is computed on read and cannot be put`);
       const key = location.locations[0]!;
-      await formatterFor(location.storageName).write(obj, { storage: repo.storage, key, location });
+      if (options.doBackup && (await repo.storage.exists(key))) await backupObject(repo.storage, key);
+      const records = repo.records;
+      const storage = new PutStorage(repo.storage, {
+        datasetType: type,
+        writeOnce: repo.mapper.getDatasetPolicy(type).extra.writeOnce === true,
+        record: records && ((object, publish) => records.record({ datasetType: type, dataId: location.dataId, ...object }, publish)),
+      });
+      await formatterFor(location.storageName).write(obj, { storage, key, location });
+      repo.noteWritten(key);
     }
   }
 
   /**
-   * Whether a dataset exists: in the search path, or with `write` only in the outputs.
+   * Whether a dataset exists: in the search path, or with `write` only in the outputs. A composite
+   * exists when all its components do.
    * @throws UnknownDatasetTypeError, DataIdError
    */
-  async datasetExists(datasetType: string, dataId: DataIdInput = {}, options: { write?: boolean } = {}): Promise<boolean> {
-    const repos = options.write ? this.#writable() : this.#readable();
-    return (await this.#locate(datasetType, dataId, repos)) !== undefined;
+  async datasetExists(datasetType: string, dataId: DataIdInput = {}, options: SearchOptions & { write?: boolean } = {}): Promise<boolean> {
+    const type = this.#resolve(datasetType);
+    const id = checkDataId(dataId);
+    const repos = options.write ? this.#writable() : this.#readable(options);
+    if (repos.length === 0) return false;
+    const composite = repos[0]!.mapper.map(type, id).composite;
+    if (composite !== undefined) {
+      for (const component of Object.values(composite.components)) {
+        if (!(await this.datasetExists(component.datasetType, id, options))) return false;
+      }
+      return true;
+    }
+    return (await this.#locate(type, id, repos, false)) !== undefined;
   }
 
   /**
@@ -118,13 +210,75 @@ export class Butler {
     datasetType: string,
     format: string | readonly string[],
     dataId: DataIdInput = {},
+    options: SearchOptions = {},
   ): Promise<Array<DataIdValue | DataIdValue[]>> {
+    const type = this.#resolve(datasetType);
     const keys = typeof format === "string" ? [format] : [...format];
-    for (const repo of this.#readable()) {
-      const rows = repo.mapper.queryMetadata(datasetType, keys, checkDataId(dataId));
+    const id = checkDataId(dataId);
+    for (const repo of this.#readable(options)) {
+      const rows = repo.mapper.queryMetadata(type, keys, plainDataId(id));
       if (rows.length > 0) return rows;
     }
     return [];
+  }
+
+  /**
+   * The data references of a dataset type at a level (the mapper's default level if omitted) that
+   * match a partial data id: every registry combination of the level's keys, plus the datasets
+   * recorded in the repositories (outputs register their puts), without listing directories.
+   *
+   * ```ts
+   * for (const ref of await butler.subset("raw", undefined, { visit: 1 })) await ref.get();
+   * ```
+   * @throws UnknownDatasetTypeError, RegistryError
+   */
+  async subset(datasetType: string, level?: string, dataId: DataIdInput = {}, options: SearchOptions = {}): Promise<ButlerSubset> {
+    const type = this.#resolve(datasetType);
+    const id = plainDataId(checkDataId(dataId));
+    const mapper = this.#firstRepo(options).mapper;
+    const lvl = level ?? mapper.getDefaultLevel();
+    const keys = Object.keys(mapper.getKeys(type, lvl));
+    const seen = new Set<string>();
+    const refs: ButlerDataRef[] = [];
+    const add = (full: Record<string, DataIdValue>) => {
+      const text = JSON.stringify(Object.entries(full).sort(([a], [b]) => (a < b ? -1 : 1)));
+      if (seen.has(text)) return;
+      seen.add(text);
+      refs.push(new ButlerDataRef(this, type, lvl, full));
+    };
+    const registry = mapper.registry;
+    let registryKeys: string[] = [];
+    if (registry !== undefined && mapper.getDatasetPolicy(type).tables.length > 0) {
+      // a table registry answers for its columns; a scanning registry (no tables) for template keys
+      const columns = new Set(registry.tables().flatMap((t) => registry.columns(t)));
+      registryKeys = columns.size === 0 ? keys : keys.filter((k) => columns.has(k));
+    }
+    if (registryKeys.length > 0) {
+      for (const row of await this.queryMetadata(type, registryKeys, id, options)) {
+        const values = Array.isArray(row) ? row : [row];
+        add({ ...id, ...Object.fromEntries(registryKeys.map((k, i) => [k, values[i]!])) });
+      }
+    }
+    for (const repo of this.#readable(options)) {
+      for (const record of repo.records?.find(type, id) ?? []) add({ ...id, ...record.dataId });
+    }
+    return new ButlerSubset(type, lvl, id, refs);
+  }
+
+  /**
+   * The single data reference matching a partial data id (Gen2 `dataRef`).
+   * @throws DataIdError when none or several match
+   */
+  async dataRef(datasetType: string, level?: string, dataId: DataIdInput = {}, options: SearchOptions = {}): Promise<ButlerDataRef> {
+    const subset = await this.subset(datasetType, level, dataId, options);
+    if (subset.length !== 1) {
+      throw new DataIdError(
+        `dataRef needs exactly one match for "${datasetType}" ${JSON.stringify(dataId)}, found ${subset.length}; give more keys`,
+        undefined,
+        subset.refs.slice(0, 10).map((r) => r.dataId),
+      );
+    }
+    return subset.refs[0]!;
   }
 
   /**
@@ -132,27 +286,35 @@ export class Butler {
    * write it in the first output. For debugging and hand-offs; `get` is the normal way to read.
    * @throws DatasetNotFoundError when reading and no repository has it
    */
-  async getUri(datasetType: string, dataId: DataIdInput = {}, options: { write?: boolean } = {}): Promise<string> {
+  async getUri(datasetType: string, dataId: DataIdInput = {}, options: SearchOptions & { write?: boolean } = {}): Promise<string> {
+    const type = this.#resolve(datasetType);
+    const id = checkDataId(dataId);
     if (options.write) {
       const repo = this.#writable()[0]!;
-      return repo.storage.uriOf(repo.mapper.map(datasetType, checkDataId(dataId), { write: true }).locations[0]!);
+      return repo.storage.uriOf(repo.mapper.map(type, id, { write: true }).locations[0]!);
     }
-    const found = await this.#locate(datasetType, dataId, this.#readable());
-    if (found === undefined) throw new DatasetNotFoundError(datasetType, dataId, this.searchPath);
+    const found = await this.#locate(type, id, this.#readable(options), false);
+    if (found === undefined) throw new DatasetNotFoundError(type, id, this.searchPath);
     return found.repo.storage.uriOf(found.key);
   }
 
   /**
-   * Data id keys of a dataset type and their value types (`int`, `float`, `str`).
+   * Data id keys of a dataset type and their value types (`int`, `float`, `str`); with a level,
+   * only the keys at and above it.
    * @throws UnknownDatasetTypeError
    */
-  getKeys(datasetType: string, level?: string): Record<string, "int" | "float" | "str"> {
-    return this.#anyRepo().mapper.getKeys(datasetType, level);
+  getKeys(datasetType?: string, level?: string): Record<string, "int" | "float" | "str"> {
+    return this.#firstRepo().mapper.getKeys(datasetType === undefined ? undefined : this.#resolve(datasetType), level);
   }
 
-  /** Every dataset type the mapper defines, sorted. */
+  /** Every dataset type the mapper defines (with the variants it synthesises), sorted. */
   getDatasetTypes(): string[] {
-    return [...this.#anyRepo().mapper.getDatasetTypes()].sort();
+    return [...this.#firstRepo().mapper.getDatasetTypes()].sort();
+  }
+
+  /** The mapper's default sub-level of a level (`visit` → `ccd`), if it defines one. */
+  getDefaultSubLevel(level: string): string | undefined {
+    return this.#firstRepo().mapper.getDefaultSubLevel(level);
   }
 
   /** Closes every repository and registry and deletes every temp file this Butler made. Idempotent. */
@@ -170,13 +332,20 @@ export class Butler {
     await this.close();
   }
 
+  #resolve(datasetType: string): string {
+    this.#open();
+    return this.#aliases.resolve(datasetType);
+  }
+
   #open(): void {
     if (this.#closed) throw new ClosedError("this Butler");
   }
 
-  #readable(): Repository[] {
+  #readable(options: SearchOptions = {}): Repository[] {
     this.#open();
-    return this.#graph.readOrder;
+    const tags = options.tags === undefined ? [] : typeof options.tags === "string" ? [options.tags] : options.tags;
+    if (tags.length === 0) return this.#graph.readOrder;
+    return this.#graph.readOrder.filter((r) => r.tags.some((t) => tags.includes(t)));
   }
 
   #writable(): Repository[] {
@@ -186,35 +355,67 @@ export class Butler {
     return outputs;
   }
 
-  #anyRepo(): Repository {
+  #firstRepo(options: SearchOptions = {}): Repository {
     this.#open();
-    return this.#graph.outputs[0] ?? this.#graph.readOrder[0]!;
+    const repo = this.#graph.outputs[0] ?? this.#readable(options)[0] ?? this.#graph.readOrder[0];
+    if (repo === undefined) throw new ConfigError("no repository matches the tags given");
+    return repo;
   }
 
-  async #locate(
-    datasetType: string,
-    dataId: DataIdInput,
-    repos: Repository[],
-  ): Promise<{ repo: Repository; location: ButlerLocation; key: string } | undefined> {
-    const id = checkDataId(dataId);
+  /** Reads what was found: the bypass or the formatter, then the mapper's standardization. */
+  async #read<T>({ repo, location, key }: Found): Promise<T> {
+    const item =
+      location.bypass !== undefined
+        ? await location.bypass({ location, storage: repo.storage, key })
+        : await formatterFor(location.storageName).read({ storage: repo.storage, key, location });
+    return repo.mapper.standardize(location.datasetType, item, location.dataId) as T;
+  }
+
+  /**
+   * The first repository (in order) whose mapper maps the data id to an existing object. A
+   * bypass that finds no object anywhere is still tried in the first repository (a computed value
+   * such as `_filename` needs no file), as Gen2 did.
+   */
+  async #locate(type: string, id: DataIdInput, repos: Repository[], allowBypassWithoutFile: boolean): Promise<Found | undefined> {
+    let firstBypass: Found | undefined;
     for (const repo of repos) {
-      const location = repo.mapper.map(datasetType, id);
-      for (const key of location.locations) {
+      const location = repo.mapper.map(type, id);
+      for (const key of readCandidates(location.locations)) {
         if (await repo.storage.exists(key)) return { repo, location, key };
       }
+      if (location.bypass !== undefined && firstBypass === undefined) firstBypass = { repo, location, key: location.locations[0]! };
     }
-    return undefined;
+    if (firstBypass === undefined || !allowBypassWithoutFile) return undefined;
+    try {
+      // run it now, so a bypass that needs the file fails as "not found" rather than later
+      const value = await this.#read(firstBypass);
+      return { ...firstBypass, location: { ...firstBypass.location, bypass: () => value } };
+    } catch (err) {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    }
   }
 }
 
-/** Rejects data ids that are not flat records of strings and finite numbers. */
-function checkDataId(dataId: DataIdInput): DataId {
+/** Rejects data ids that are not flat records of strings, finite numbers and plain objects. */
+function checkDataId(dataId: DataIdInput): DataIdInput {
   if (dataId === null || typeof dataId !== "object" || Array.isArray(dataId)) {
     throw new DataIdError(`a data id must be an object like { visit: 1, ccd: 0 }, got ${JSON.stringify(dataId)}`);
   }
   for (const [key, value] of Object.entries(dataId)) {
-    const ok = typeof value === "string" || (typeof value === "number" && Number.isFinite(value));
+    const ok =
+      typeof value === "string" ||
+      (typeof value === "number" && Number.isFinite(value)) ||
+      (value !== null && typeof value === "object" && !Array.isArray(value));
     if (!ok) throw new DataIdError(`data id key "${key}" must be a string or a finite number, got ${String(value)}`, key);
   }
   return { ...dataId };
+}
+
+/** The string and number entries of a data id (registry queries cannot use objects such as a bbox). */
+function plainDataId(dataId: DataIdInput): Record<string, DataIdValue> {
+  return Object.fromEntries(Object.entries(dataId).filter(([, v]) => typeof v === "string" || typeof v === "number")) as Record<
+    string,
+    DataIdValue
+  >;
 }

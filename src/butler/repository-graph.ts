@@ -88,11 +88,7 @@ export async function openRepositoryGraph(
       }
       const defaultMapper = inputMappers.size === 1 ? [...inputMappers][0] : undefined;
       const mapperName = out.mapperName ?? defaultMapper;
-      await out.initMapper({
-        defaultMapper,
-        parents: parentRoots,
-        parentRegistry: inputs.find((r) => r.registry !== undefined && r.cfg.mapper === mapperName)?.registry,
-      });
+      await out.initMapper({ defaultMapper, parents: parentRoots, ...inheritedRegistries(inputs, mapperName) });
       if (recorded !== undefined && parentRoots.length > recorded.parents.length) await out.recordParents(parentRoots);
     }
     return { outputs, readOrder: [...outputs.filter((o) => o.readable), ...inputs], all };
@@ -111,13 +107,20 @@ async function openTree(args: RepositoryArgs, seen: Set<string>, tempScope: Temp
   all.push(repo);
   const below: Repository[] = [];
   for (const parent of repo.recordedCfg?.parents ?? []) {
-    below.push(...(await openTree({ root: parent, mode: "r" }, seen, tempScope, all)));
+    // tags are copied down to parents (Gen2)
+    below.push(...(await openTree({ root: parent, mode: "r", tags: args.tags }, seen, tempScope, all)));
   }
-  const mapperName = repo.mapperName;
-  await repo.initMapper({
-    parentRegistry: below.find((r) => r.registry !== undefined && r.cfg.mapper === mapperName)?.registry,
-  });
+  await repo.initMapper(inheritedRegistries(below, repo.mapperName));
   return [repo, ...below];
+}
+
+/** Gen2's registry inheritance: the nearest parent with the same mapper that has one. */
+function inheritedRegistries(parents: Repository[], mapperName: string | undefined) {
+  const sameMapper = parents.filter((r) => r.cfg.mapper === mapperName);
+  return {
+    parentRegistry: sameMapper.find((r) => r.registry !== undefined)?.registry,
+    parentCalibRegistry: sameMapper.find((r) => r.calibRegistry !== undefined)?.calibRegistry,
+  };
 }
 
 /** Inputs of a reopened output must equal its recorded parents or extend them (as in Gen2). */

@@ -12,6 +12,7 @@ import { MaskedImage, Exposure } from "../image/masked-image.js";
 import { FitsError } from "../errors.js";
 import type { FitsFile, FitsHdu, HduInput } from "../fits/index.js";
 import { isStructuralKeyword } from "../fits/index.js";
+import { localRegion, type LocalRegion, type SubImageRequest } from "./sub-image.js";
 
 const MASK_PLANE_PREFIX = "MP_";
 /** Cards this module writes itself and removes again on read, so objects round-trip unchanged. */
@@ -65,14 +66,28 @@ export function userMetadata(header: Header, extraDrop: (keyword: string) => boo
   return new Header(kept);
 }
 
-async function readPlane(hdu: FitsHdu): Promise<Image<PixelArray>> {
-  const { data, shape } = await hdu.readImage();
-  if (shape.length !== 2) throw new FitsError(`expected a 2-D image, found ${shape.length} axes`, hdu.index);
-  const image = new Image<PixelArray>(shape[1]!, shape[0]!, data);
+/** Where an image HDU's first pixel sits in the parent frame, and its size: from its header alone. */
+export function planeExtent(hdu: FitsHdu): { x0: number; y0: number; width: number; height: number } {
   const ltv1 = hdu.header.get("LTV1");
   const ltv2 = hdu.header.get("LTV2");
-  if (typeof ltv1 === "number") image.x0 = -ltv1;
-  if (typeof ltv2 === "number") image.y0 = -ltv2;
+  const shape = hdu.shape;
+  return {
+    // LTV is the parent-to-image offset, hence the minus sign (see placementHeader)
+    x0: typeof ltv1 === "number" ? -ltv1 : 0,
+    y0: typeof ltv2 === "number" ? -ltv2 : 0,
+    width: shape[shape.length - 1] ?? 0,
+    height: shape[shape.length - 2] ?? 0,
+  };
+}
+
+/** Reads a plane, or only the rows and columns of `region` (the codec reads just those bytes). */
+async function readPlane(hdu: FitsHdu, region?: LocalRegion): Promise<Image<PixelArray>> {
+  const { data, shape } = await hdu.readImage(region === undefined ? undefined : { rows: region.rows, cols: region.cols });
+  if (shape.length !== 2) throw new FitsError(`expected a 2-D image, found ${shape.length} axes`, hdu.index);
+  const image = new Image<PixelArray>(shape[1]!, shape[0]!, data);
+  const extent = planeExtent(hdu);
+  image.x0 = region?.x0 ?? extent.x0;
+  image.y0 = region?.y0 ?? extent.y0;
   return image;
 }
 
@@ -81,43 +96,71 @@ function findExt(file: FitsFile, extname: string): FitsHdu | undefined {
 }
 
 /** The first HDU that holds pixels. @throws FitsError when there is none */
-function firstImageHdu(file: FitsFile): FitsHdu {
+export function firstImageHdu(file: FitsFile): FitsHdu {
   const hdu = file.hdus.find((h) => h.kind === "image" && h.shape.length >= 1 && h.shape.every((n) => n > 0));
   if (hdu === undefined) throw new FitsError("the file holds no image data");
   return hdu;
 }
 
 /**
- * Reads an Exposure: the IMAGE/MASK/VARIANCE layout when present, else the first image HDU with an
- * empty mask and zero variance (how a camera's raw file reads as an Exposure).
- * @throws FitsError when the file holds no image, or planes of different sizes
+ * The HDU holding the science pixels: IMAGE in the LSST layout, else the first image HDU.
+ * @throws FitsError when the file holds no image
  */
-export async function readExposure(file: FitsFile): Promise<Exposure<PixelArray>> {
+export function scienceHdu(file: FitsFile): FitsHdu {
+  return findExt(file, "IMAGE") ?? firstImageHdu(file);
+}
+
+/**
+ * The metadata {@link readExposure} gives an Exposure, read from headers only: the primary header's
+ * user cards, plus the image HDU's when a camera's raw file keeps its pixels in an extension.
+ * @throws FitsError when the file holds no image
+ */
+export function readExposureMetadata(file: FitsFile): Header {
+  const metadata = userMetadata(file.hdus[0]!.header);
+  if (findExt(file, "IMAGE") === undefined) {
+    const hdu = firstImageHdu(file);
+    if (hdu.index !== 0) for (const card of userMetadata(hdu.header).cards) metadata.add(card);
+  }
+  return metadata;
+}
+
+/**
+ * Reads an Exposure: the IMAGE/MASK/VARIANCE layout when present, else the first image HDU with an
+ * empty mask and zero variance (how a camera's raw file reads as an Exposure). With a sub-image
+ * request only those rows and columns of each plane are read, and the result's x0/y0 is its
+ * corner in the parent frame.
+ * @throws FitsError when the file holds no image, or planes of different sizes
+ * @throws DataIdError (key `bbox`) when the requested box is not inside the image
+ */
+export async function readExposure(file: FitsFile, sub?: SubImageRequest): Promise<Exposure<PixelArray>> {
   const imageHdu = findExt(file, "IMAGE");
+  const metadata = readExposureMetadata(file);
   if (imageHdu === undefined) {
     const hdu = firstImageHdu(file);
-    const image = await readPlane(hdu);
-    const metadata = userMetadata(file.hdus[0]!.header);
-    if (hdu.index !== 0) for (const card of userMetadata(hdu.header).cards) metadata.add(card);
-    const mi = new MaskedImage(image, new Mask(image.width, image.height), new Image(image.width, image.height, Float32Array));
-    return new Exposure(mi, metadata);
+    const image = await readPlane(hdu, sub && localRegion(sub, planeExtent(hdu)));
+    const mask = new Mask(image.width, image.height);
+    const variance = new Image(image.width, image.height, Float32Array);
+    for (const plane of [mask, variance]) [plane.x0, plane.y0] = [image.x0, image.y0];
+    return new Exposure(new MaskedImage(image, mask, variance), metadata);
   }
+  // One region for every plane, from the IMAGE plane's placement: the planes share it.
+  const region = sub && localRegion(sub, planeExtent(imageHdu));
   const maskHdu = findExt(file, "MASK");
   const varianceHdu = findExt(file, "VARIANCE");
-  const image = await readPlane(imageHdu);
-  const mask = maskHdu ? await readMask(maskHdu) : new Mask(image.width, image.height);
+  const image = await readPlane(imageHdu, region);
+  const mask = maskHdu ? await readMask(maskHdu, region) : new Mask(image.width, image.height);
   const variance = varianceHdu
-    ? toFloat32(await readPlane(varianceHdu), varianceHdu.index)
+    ? toFloat32(await readPlane(varianceHdu, region), varianceHdu.index)
     : new Image(image.width, image.height, Float32Array);
   try {
-    return new Exposure(new MaskedImage(image, mask, variance), userMetadata(file.hdus[0]!.header));
+    return new Exposure(new MaskedImage(image, mask, variance), metadata);
   } catch (err) {
     throw new FitsError(`inconsistent exposure planes: ${(err as Error).message}`, undefined, undefined, { cause: err });
   }
 }
 
-async function readMask(hdu: FitsHdu): Promise<Mask> {
-  const plane = await readPlane(hdu);
+async function readMask(hdu: FitsHdu, region?: LocalRegion): Promise<Mask> {
+  const plane = await readPlane(hdu, region);
   if (!(plane.data instanceof Int32Array)) {
     throw new FitsError(`the MASK plane must be 32-bit integers, found ${plane.data.constructor.name}`, hdu.index);
   }
@@ -138,7 +181,12 @@ function toFloat32(image: Image<PixelArray>, hdu: number): Image<Float32Array> {
   throw new FitsError(`the VARIANCE plane must be 32-bit floats, found ${image.data.constructor.name}`, hdu);
 }
 
-/** Reads a bare Image from the first HDU that holds pixels. @throws FitsError when there is none */
-export async function readImage(file: FitsFile): Promise<Image<PixelArray>> {
-  return readPlane(firstImageHdu(file));
+/**
+ * Reads a bare Image from the first HDU that holds pixels, or only a sub-image of it.
+ * @throws FitsError when there is none
+ * @throws DataIdError (key `bbox`) when the requested box is not inside the image
+ */
+export async function readImage(file: FitsFile, sub?: SubImageRequest): Promise<Image<PixelArray>> {
+  const hdu = firstImageHdu(file);
+  return readPlane(hdu, sub && localRegion(sub, planeExtent(hdu)));
 }

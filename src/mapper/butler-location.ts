@@ -3,6 +3,57 @@
  * @packageDocumentation
  */
 import type { DataId } from "../data-id.js";
+import type { Storage } from "../storage/storage.js";
+
+/**
+ * What a bypass gets: the location the Butler found (the base dataset's file in `storage` at
+ * `key`), so it can compute a value without the formatter — e.g. `_filename` returns the URI,
+ * `_bbox` reads only the header.
+ */
+export interface BypassContext {
+  /** The location being read. */
+  location: ButlerLocation;
+  /** The storage of the repository where the base dataset was found. */
+  storage: Storage;
+  /** The key of the base dataset's object in that storage. */
+  key: string;
+}
+
+/** Computes a dataset's value instead of reading it through a formatter (Gen2 `bypass_<type>`). */
+export type Bypass = (ctx: BypassContext) => Promise<unknown> | unknown;
+
+/** One component of a composite dataset (policy `composite: {name: {datasetType, …}}`). */
+export interface CompositeComponent {
+  /** The component's own dataset type. */
+  datasetType: string;
+  /** Read on get but never written by put. */
+  inputOnly: boolean;
+  /** Name of the setter used by the generic assembler (default `set<Name>` / the property). */
+  setter?: string;
+  /** Name of the getter used by the generic disassembler (default `get<Name>` / the property). */
+  getter?: string;
+  /** The component is a list of datasets over a subset (Gen2 `subset: true`). */
+  subset: boolean;
+}
+
+/**
+ * How a composite dataset is assembled from components and taken apart again. The data id is the
+ * caller's (it may hold non-scalar values such as a `bbox`).
+ */
+export interface CompositeSpec {
+  /** Component name → component. */
+  components: Record<string, CompositeComponent>;
+  /**
+   * Builds the object from its components (by name; a component that was not found is absent).
+   * @throws PolicyError when a setter named in the policy does not exist; whatever a custom assembler throws
+   */
+  assemble(components: Record<string, unknown>, dataId: Readonly<Record<string, unknown>>): unknown;
+  /**
+   * Splits the object into components (by name) for put; an `inputOnly` component may be absent.
+   * @throws FormatterError when the object lacks a component that put writes
+   */
+  disassemble(obj: unknown, dataId: Readonly<Record<string, unknown>>): Record<string, unknown>;
+}
 
 /**
  * The result of `CameraMapper.map` (Gen2's `ButlerLocation`), free of any storage: the Repository
@@ -13,12 +64,19 @@ export interface ButlerLocation {
   datasetType: string;
   /** The storage (formatter) name from the policy, e.g. `FitsStorage`. */
   storageName: string;
-  /** The in-memory type name from the policy, e.g. `Exposure`. */
+  /** The in-memory type name from the policy, e.g. `Exposure`; `Header` for `_md`. */
   pythonType: string;
   /** Storage keys relative to the repository root (one per file; usually one). */
   locations: string[];
   /** The completed data id: what was given plus what the registry supplied. */
   dataId: DataId;
-  /** Extra parameters for the formatter (Gen2 seeded it with the data id; `_sub` adds a bbox …). */
+  /**
+   * Extra parameters for the formatter (Gen2 seeded it with the data id). `_sub` adds
+   * `llcX`, `llcY`, `width`, `height` (and `imageOrigin`); `_md` sets `hdu`.
+   */
   additionalData: Record<string, unknown>;
+  /** When set, the Butler calls it on get instead of the formatter (after finding `locations`). */
+  bypass?: Bypass;
+  /** When set, the dataset is assembled from components on get and disassembled on put. */
+  composite?: CompositeSpec;
 }

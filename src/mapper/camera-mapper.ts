@@ -1,26 +1,36 @@
 /**
- * CameraMapper: turns (dataset type, data id) into a {@link ButlerLocation} using a policy and a
- * registry — Gen2's `CameraMapper` + `Mapping`, without any storage or file access.
+ * CameraMapper: turns (dataset type, data id) into a {@link ButlerLocation} using a policy and
+ * registries — Gen2's `CameraMapper` + `Mapping`, without any storage or file access.
  *
  * @packageDocumentation
  */
 import type { DataId, DataIdValue } from "../data-id.js";
 import { DataIdError, PolicyError, RegistryError, UnknownDatasetTypeError } from "../errors.js";
 import type { Registry } from "../../registry/registry.js";
-import type { ButlerLocation } from "./butler-location.js";
+import type { Bypass, ButlerLocation } from "./butler-location.js";
+import { calibrationLookup } from "./calibration-lookup.js";
 import { closeNames } from "./close-names.js";
+import { checkCompositeMethods, compositeSpec } from "./composite.js";
+import { findHook, hookNames } from "./hooks.js";
+import type { MapperCreateOptions } from "./mapper-registry.js";
+import { lookupMissing } from "./need.js";
 import { normalizeDataId } from "./normalize-data-id.js";
-import type { DatasetPolicy, MapperPolicy } from "./policy.js";
-import { registryLookup, SKYMAP_KEYS } from "./registry-lookup.js";
+import { COMPOSITE_STORAGE, mergePolicy, type DatasetPolicy, type MapperPolicy } from "./policy.js";
+import { loadPolicyOnce } from "./policy-cache.js";
+import { registryLookup, usesTables } from "./registry-lookup.js";
 import { fillTemplate, parseTemplate, type KeyType } from "./template.js";
+import { baseDataId, parseVariant, variantLocation, variantNames, type MapperDataId, type VariantSpec } from "./variants.js";
 
 /** Options of the {@link CameraMapper} constructor. */
 export interface CameraMapperOptions {
   /** The validated policy (see `loadPolicy`). */
   policy: MapperPolicy;
-  /** The exposure registry (`registry.sqlite3`). The mapper uses it but does not close it. */
+  /**
+   * The exposure registry (`registry.sqlite3`), or a `PosixRegistry` for a repository without one.
+   * The mapper uses it but does not close it.
+   */
   registry?: Registry;
-  /** The calibration registry (`calibRegistry.sqlite3`); validity lookups are a later issue. */
+  /** The calibration registry (`calibRegistry.sqlite3`), for calibration validity lookups. Not closed by the mapper. */
   calibRegistry?: Registry;
   /** The registered mapper name (default: the policy's `camera`, else `camera`). */
   name?: string;
@@ -28,7 +38,7 @@ export interface CameraMapperOptions {
 
 /** Options of {@link CameraMapper.map}. */
 export interface MapOptions {
-  /** Mapping for a put rather than a get. The mapping is the same today; hooks may differ. */
+  /** Mapping for a put rather than a get: variants and bypass-only types refuse it. */
   write?: boolean;
 }
 
@@ -36,20 +46,48 @@ export interface MapOptions {
 export type MapHook = (dataId: Readonly<DataId>, options: MapOptions) => ButlerLocation;
 /** A per-type `query_<type>` hook on a subclass. */
 export type QueryHook = (format: readonly string[], dataId: Readonly<DataId>) => Array<DataIdValue | DataIdValue[]>;
+/** A per-type `std_<type>` hook on a subclass: standardizes what was read (Gen2 `std_raw`). */
+export type StdHook = (item: unknown, dataId: Readonly<DataId>) => unknown;
+/** A per-type `bypass_<type>` hook on a subclass: computes the value instead of reading it. */
+export type BypassHook = Bypass;
 
-const MAX_LISTED = 10;
+/** A concrete camera class, as {@link CameraMapper.create} builds it. */
+export interface CameraMapperClass<M extends CameraMapper> {
+  new (options: CameraMapperOptions): M;
+  /** The class name, for messages. */
+  readonly name: string;
+  /** Where the camera's policy YAML lives, e.g. `new URL("./policy.yaml", import.meta.url)`. */
+  readonly policyUrl?: URL | string;
+  /** The name the camera is registered under (default: the policy's `camera`). */
+  readonly mapperName?: string;
+}
+
+/** What a dataset type name denotes. */
+type Resolved =
+  | { kind: "policy"; dataset: DatasetPolicy }
+  | { kind: "hook" }
+  | { kind: "component"; component: string; datasetType: string }
+  | { kind: "variant"; base: string; spec: VariantSpec; basePolicy: DatasetPolicy | undefined }
+  | { kind: "bypass"; base: string; basePolicy: DatasetPolicy | undefined };
 
 /**
- * Maps dataset types to storage keys from a policy, completing data ids through the registry.
+ * Maps dataset types to storage keys from a policy, completing data ids through the registries.
  *
  * ```ts
- * const mapper = new CameraMapper({ policy: await loadPolicy("policy.yaml"), registry });
+ * const mapper = await TestCamMapper.create({ registry, calibRegistry });
  * mapper.map("calexp", { visit: 1, ccd: 3 }).locations;  // ["calexp/v1_fg_c03.fits"], filter from the registry
+ * mapper.map("flat", { visit: 1, ccd: 3 }).locations;    // the flat valid at visit 1's taiObs
+ * mapper.map("calexp_sub", { visit: 1, ccd: 3, bbox: makeBox2I(0, 0, 16, 16) }).additionalData;  // llcX, llcY, width, height
  * mapper.queryMetadata("raw", ["visit", "ccd"], { filter: "g" });  // [[1, 0], [1, 1], …]
  * ```
  *
- * Subclasses add per-type behaviour by defining methods named `map_<datasetType>` ({@link MapHook})
- * or `query_<datasetType>` ({@link QueryHook}); they take precedence over the policy.
+ * Besides the policy's types it synthesises variants (`<type>_filename`, `_md`, `_sub`, `_bbox`,
+ * `_wcs`, `_visitInfo`, `_filter`, `_len`, `_schema`; see `variants.ts`), resolves
+ * `<composite>.<component>` names, and builds composites. Subclasses add per-type behaviour with
+ * methods named `map_<type>` ({@link MapHook}), `query_<type>` ({@link QueryHook}), `std_<type>`
+ * ({@link StdHook}, applied by {@link CameraMapper.standardize}) and `bypass_<type>`
+ * ({@link BypassHook}, set as the location's `bypass`; a `bypass_<base>_<name>` with a known base
+ * type also defines the type `<base>_<name>`).
  */
 export class CameraMapper {
   readonly #policy: MapperPolicy;
@@ -57,12 +95,48 @@ export class CameraMapper {
   readonly #calibRegistry: Registry | undefined;
   readonly #name: string;
 
-  /** @param options - the policy, the registries and the mapper's registered name */
+  /**
+   * @param options - the policy, the registries and the mapper's registered name
+   * @throws PolicyError when a composite names a component type the mapper does not know, or an
+   *   assembler/disassembler that is not a method of the mapper
+   */
   constructor(options: CameraMapperOptions) {
     this.#policy = options.policy;
     this.#registry = options.registry;
     this.#calibRegistry = options.calibRegistry;
     this.#name = options.name ?? options.policy.camera ?? "camera";
+    for (const dataset of this.#policy.datasets.values()) {
+      if (dataset.composite === undefined) continue;
+      checkCompositeMethods(this, dataset, dataset.composite);
+      for (const [name, component] of Object.entries(dataset.composite.components)) {
+        if (this.#resolve(component.datasetType) === undefined) {
+          throw new PolicyError(`${this.#policy.source}: component "${name}" of composite "${dataset.name}" is of unknown dataset type "${component.datasetType}"`);
+        }
+      }
+    }
+  }
+
+  /**
+   * Makes a camera's mapper: loads the class's `policyUrl` once per process, overlays the
+   * repository's `policyOverride`, constructs the class, and prepares a registry that needs it
+   * (PosixRegistry lists the files of the policy's templates). A camera subclass needs only
+   * `static readonly policyUrl = new URL("./policy.yaml", import.meta.url)` (and `mapperName`).
+   *
+   * ```ts
+   * const mapper = await TestCamMapper.create({ registry, calibRegistry, policyOverride: cfg.policy });
+   * ```
+   * @throws PolicyError when the class has no `policyUrl`, or the policy or override is invalid
+   * @throws StorageError when a PosixRegistry cannot list the repository
+   */
+  static async create<M extends CameraMapper>(this: CameraMapperClass<M>, options: MapperCreateOptions = {}): Promise<M> {
+    if (this.policyUrl === undefined) {
+      throw new PolicyError(`${this.name} has no static policyUrl: a camera mapper names its policy file, e.g. new URL("./policy.yaml", import.meta.url)`);
+    }
+    const base = await loadPolicyOnce(this.policyUrl);
+    const policy = options.policyOverride === undefined ? base : mergePolicy(base, options.policyOverride, "repository policy");
+    const mapper = new this({ policy, registry: options.registry, calibRegistry: options.calibRegistry, name: this.mapperName });
+    await mapper.prepareRegistry();
+    return mapper;
   }
 
   /** The mapper's registered name, e.g. `testcam`. */
@@ -85,27 +159,54 @@ export class CameraMapper {
     return this.#calibRegistry;
   }
 
-  /** Every dataset type: the policy's, then those only a `map_<type>` hook defines. Sorted within each group. */
-  getDatasetTypes(): string[] {
-    const fromPolicy = [...this.#policy.datasets.keys()];
-    const fromHooks = this.#hookNames("map_").filter((n) => !this.#policy.datasets.has(n));
-    return [...fromPolicy, ...fromHooks.sort()];
+  /** The templates of every non-calibration dataset type: what a file-name registry must list. */
+  getTemplates(): string[] {
+    const templates = [...this.#policy.datasets.values()].filter((d) => d.section !== "calibrations" && d.template !== undefined);
+    return [...new Set(templates.map((d) => d.template!))];
   }
 
   /**
-   * The policy entry of a dataset type.
-   * @throws UnknownDatasetTypeError listing close names
+   * Lets the registry read what its synchronous lookups need (a PosixRegistry lists the files of
+   * {@link CameraMapper.getTemplates}); a no-op for sqlite. {@link CameraMapper.create} calls it.
+   * @throws StorageError when the listing fails
+   */
+  async prepareRegistry(): Promise<void> {
+    await this.#registry?.prepare?.(this.getTemplates());
+  }
+
+  /**
+   * Every dataset type: the policy's, then those only hooks define (sorted), then the variants of
+   * each in policy order.
+   */
+  getDatasetTypes(): string[] {
+    const fromPolicy = [...this.#policy.datasets.keys()];
+    const mapHooks = hookNames(this, "map_", CameraMapper.prototype).filter((n) => !this.#policy.datasets.has(n));
+    const bypassOnly = hookNames(this, "bypass_", CameraMapper.prototype).filter((n) => this.#resolve(n)?.kind === "bypass");
+    const variants = [
+      ...fromPolicy.flatMap((n) => variantNames(n, this.#policy.datasets.get(n))),
+      ...mapHooks.flatMap((n) => variantNames(n, undefined)),
+    ];
+    return [...new Set([...fromPolicy, ...[...mapHooks, ...bypassOnly].sort(), ...variants])];
+  }
+
+  /**
+   * The policy entry of a dataset type. For a derived type it is the entry it derives from: a
+   * variant's or bypass type's base, a `composite.component`'s component type.
+   * @throws UnknownDatasetTypeError listing close names (also for a type only a `map_` hook defines)
    */
   getDatasetPolicy(datasetType: string): DatasetPolicy {
-    const dataset = this.#policy.datasets.get(datasetType);
-    if (dataset === undefined) throw new UnknownDatasetTypeError(datasetType, closeNames(datasetType, this.getDatasetTypes()));
-    return dataset;
+    const resolved = this.#resolve(datasetType);
+    if (resolved?.kind === "policy") return resolved.dataset;
+    if ((resolved?.kind === "variant" || resolved?.kind === "bypass") && resolved.basePolicy !== undefined) return resolved.basePolicy;
+    if (resolved?.kind === "component") return this.getDatasetPolicy(resolved.datasetType);
+    throw this.#unknown(datasetType);
   }
 
   /**
    * The data-id keys of a dataset type and their types: the template's keys plus the columns of its
-   * registry tables (template types win). Without a type, the union over all types. At a `level`
-   * named in the policy's `levels`, the keys below that level are left out (Gen2 `getKeys`).
+   * registry tables (template types win); a derived type has its base's keys. Without a type, the
+   * union over all policy types. At a `level` named in the policy's `levels`, the keys below that
+   * level are left out (Gen2 `getKeys`).
    * @throws UnknownDatasetTypeError
    */
   getKeys(datasetType?: string, level?: string): Record<string, KeyType> {
@@ -130,37 +231,78 @@ export class CameraMapper {
 
   /**
    * Maps a dataset type and data id to its location. Keys the template needs but the data id lacks
-   * are looked up in the registry and must have exactly one value.
+   * are looked up in the registry (a calibration's: by validity at the exposure's observation time)
+   * and must have exactly one value. `<type>_sub` also takes `bbox` (a `Box2I`) and `imageOrigin`
+   * (`"PARENT"`, the default, or `"LOCAL"`) in the data id.
    * @throws UnknownDatasetTypeError listing close names
    * @throws DataIdError for a wrongly typed value, a key that cannot be looked up, a lookup with no
-   *   or several rows (listing the candidates), or a value that would escape the repository root
-   * @throws PolicyError for a calibration whose keys would need a validity lookup, or a type with no template
+   *   or several rows (listing the candidates), a value that would escape the repository root, a
+   *   `_sub` without a valid `bbox`, or a calibration valid at no (or several) candidate dates
+   * @throws PolicyError for a type with no template, or `write` on a read-only type (a variant or
+   *   a bypass-only type)
    * @throws RegistryError when the policy names a table the registry lacks
    */
-  map(datasetType: string, dataId: Readonly<DataId>, options: MapOptions = {}): ButlerLocation {
-    const hook = this.#hook<MapHook>("map_", datasetType);
-    if (hook !== undefined) return hook.call(this, dataId, options);
-    return this.mapDataset(this.getDatasetPolicy(datasetType), dataId);
+  map(datasetType: string, dataId: MapperDataId, options: MapOptions = {}): ButlerLocation {
+    const hook = findHook<MapHook>(this, "map_", datasetType);
+    const location = hook !== undefined ? { ...hook.call(this, dataId as Readonly<DataId>, options) } : this.#mapResolved(datasetType, dataId, options);
+    const bypass = findHook<BypassHook>(this, "bypass_", datasetType);
+    // a bypass replaces the read only: a put of the type still writes its file
+    if (bypass !== undefined && !options.write) location.bypass = (ctx) => bypass.call(this, ctx);
+    return location;
+  }
+
+  /**
+   * What the Butler calls after every read: the subclass's `std_<type>` hook applied to the item,
+   * else the item itself. A `_sub` variant is standardized by its base's hook (it is the same kind
+   * of object, as in Gen2).
+   *
+   * ```ts
+   * class MyMapper extends CameraMapper {
+   *   std_raw(item: Exposure, dataId: DataId) { item.metadata.set("FILTER", dataId.filter); return item; }
+   * }
+   * ```
+   * @throws whatever the hook throws
+   */
+  standardize(datasetType: string, item: unknown, dataId: Readonly<DataId>): unknown {
+    let hook = findHook<StdHook>(this, "std_", datasetType);
+    if (hook === undefined) {
+      const resolved = this.#resolve(datasetType);
+      if (resolved?.kind === "variant" && resolved.spec.standardizedAsBase) hook = findHook<StdHook>(this, "std_", resolved.base);
+    }
+    return hook === undefined ? item : hook.call(this, item, dataId);
   }
 
   /**
    * Distinct values of the `format` keys among the registry rows matching the data id: a list of
-   * values for one key, a list of tuples for several (as Gen2), sorted.
+   * values for one key, a list of tuples for several (as Gen2), sorted. A derived type queries its
+   * base. A calibration is queried in the calibration registry, at the exposure's observation
+   * time when the data id determines it, else over every validity range.
    * @throws UnknownDatasetTypeError
    * @throws DataIdError for an empty format, or a key that is not a registry column
-   * @throws PolicyError for a type without registry tables, or a calibration
+   * @throws PolicyError for a type without registry tables
    * @throws RegistryError when there is no registry
    */
   queryMetadata(datasetType: string, format: readonly string[], dataId: Readonly<DataId> = {}): Array<DataIdValue | DataIdValue[]> {
-    const hook = this.#hook<QueryHook>("query_", datasetType);
+    const hook = findHook<QueryHook>(this, "query_", datasetType);
     if (hook !== undefined) return hook.call(this, format, dataId);
+    const resolved = this.#resolve(datasetType);
+    if (resolved !== undefined && resolved.kind !== "policy" && resolved.kind !== "hook") {
+      return this.queryMetadata(resolved.kind === "component" ? resolved.datasetType : resolved.base, format, dataId);
+    }
     const dataset = this.getDatasetPolicy(datasetType);
     if (format.length === 0) throw new DataIdError("queryMetadata needs at least one key to return (format)");
-    if (dataset.section === "calibrations") throw calibrationLookupError(dataset, format);
-    const registry = this.#registry;
-    if (registry === undefined) throw new RegistryError(`mapper ${this.#name} has no registry; queryMetadata("${datasetType}") needs one`);
-    if (dataset.tables.length === 0) throw new PolicyError(`${this.#policy.source}: dataset type "${datasetType}" lists no registry tables; it cannot be queried`);
-    const rows = registryLookup(registry, dataset, format, normalizeDataId(dataId, this.#keysOf(dataset)));
+    const id = normalizeDataId(dataId, this.#typesOf(dataset));
+    let rows: DataIdValue[][];
+    if (dataset.section === "calibrations") {
+      rows = calibrationLookup(dataset, format, id, { registry: this.#registry, calibRegistry: this.#calibRegistry }, { requireTime: false });
+    } else {
+      const registry = this.#registry;
+      if (registry === undefined) throw new RegistryError(`mapper ${this.#name} has no registry; queryMetadata("${datasetType}") needs one`);
+      if (dataset.tables.length === 0 && usesTables(registry)) {
+        throw new PolicyError(`${this.#policy.source}: dataset type "${datasetType}" lists no registry tables; it cannot be queried`);
+      }
+      rows = registryLookup(registry, dataset, format, id);
+    }
     return format.length === 1 ? rows.map((row) => row[0]!) : rows;
   }
 
@@ -168,13 +310,26 @@ export class CameraMapper {
    * The policy-driven mapping behind {@link CameraMapper.map}, for `map_<type>` hooks to build on.
    * @throws as {@link CameraMapper.map}
    */
-  protected mapDataset(dataset: DatasetPolicy, dataId: Readonly<DataId>): ButlerLocation {
+  protected mapDataset(dataset: DatasetPolicy, dataId: MapperDataId): ButlerLocation {
+    if (dataset.composite !== undefined) {
+      const id = normalizeDataId(dataId, {});
+      return {
+        datasetType: dataset.name,
+        storageName: COMPOSITE_STORAGE,
+        pythonType: dataset.python,
+        locations: [],
+        dataId: id,
+        additionalData: { ...id },
+        composite: compositeSpec(this, dataset, dataset.composite),
+      };
+    }
     if (dataset.template === undefined) {
       throw new PolicyError(`dataset type "${dataset.name}" (storage ${dataset.storage}) has no template and cannot be mapped to a file`);
     }
-    const id = normalizeDataId(dataId, this.#keysOf(dataset));
+    const id = normalizeDataId(dataId, this.#typesOf(dataset));
     const missing = [...parseTemplate(dataset.template).keys.keys()].filter((k) => id[k] === undefined);
-    if (missing.length > 0) Object.assign(id, this.#need(dataset, missing, id));
+    const ctx = { registry: this.#registry, calibRegistry: this.#calibRegistry, mapperName: this.#name };
+    if (missing.length > 0) Object.assign(id, lookupMissing(dataset, missing, id, ctx));
     return {
       datasetType: dataset.name,
       storageName: dataset.storage,
@@ -185,36 +340,55 @@ export class CameraMapper {
     };
   }
 
-  /** Gen2's `Mapping.need`: exactly one registry row must supply the missing keys. */
-  #need(dataset: DatasetPolicy, missing: string[], id: DataId): DataId {
-    const given = JSON.stringify(id);
-    const names = missing.map((k) => `"${k}"`).join(", ");
-    const skymap = missing.find((k) => SKYMAP_KEYS.has(k));
-    if (skymap !== undefined) {
-      throw new DataIdError(`data id ${given} has no "${skymap}"; ${skymap} comes from the sky map and is never looked up: give it in the data id`, skymap);
+  #mapResolved(datasetType: string, dataId: MapperDataId, options: MapOptions): ButlerLocation {
+    const resolved = this.#resolve(datasetType);
+    switch (resolved?.kind) {
+      case "policy":
+        return this.mapDataset(resolved.dataset, dataId);
+      case "component":
+        return this.map(resolved.datasetType, dataId, options);
+      case "variant": {
+        if (options.write) throw readOnly(datasetType, resolved.base);
+        const base = this.map(resolved.base, baseDataId(dataId, resolved.spec));
+        return variantLocation(datasetType, resolved.spec, base, resolved.basePolicy, dataId);
+      }
+      case "bypass": {
+        if (options.write) throw readOnly(datasetType, resolved.base);
+        const { bypass: _b, composite: _c, ...base } = this.map(resolved.base, dataId);
+        return { ...base, datasetType, pythonType: "object" };
+      }
+      default:
+        throw this.#unknown(datasetType);
     }
-    if (dataset.section === "calibrations") throw calibrationLookupError(dataset, missing);
-    if (this.#registry === undefined) {
-      throw new DataIdError(`data id ${given} has no ${names} for "${dataset.name}" and mapper ${this.#name} has no registry to look it up; add it to the data id`, missing[0]);
+  }
+
+  /** What a name denotes, or undefined for an unknown name. */
+  #resolve(datasetType: string): Resolved | undefined {
+    const dataset = this.#policy.datasets.get(datasetType);
+    if (dataset !== undefined) return { kind: "policy", dataset };
+    if (findHook(this, "map_", datasetType) !== undefined) return { kind: "hook" };
+    const dot = datasetType.indexOf(".");
+    if (dot > 0) {
+      const component = this.#policy.datasets.get(datasetType.slice(0, dot))?.composite?.components[datasetType.slice(dot + 1)];
+      if (component !== undefined) return { kind: "component", component: datasetType.slice(dot + 1), datasetType: component.datasetType };
     }
-    if (dataset.tables.length === 0) {
-      throw new DataIdError(`data id ${given} has no ${names}, and "${dataset.name}" lists no registry tables to look it up in; add it to the data id`, missing[0]);
+    const known = (name: string): DatasetPolicy | null | undefined =>
+      this.#policy.datasets.get(name) ?? (findHook(this, "map_", name) !== undefined ? null : undefined);
+    const variant = parseVariant(datasetType, known);
+    if (variant !== undefined) return { kind: "variant", ...variant, basePolicy: known(variant.base) ?? undefined };
+    if (findHook(this, "bypass_", datasetType) !== undefined) {
+      // the longest known prefix before an "_": bypass_raw_detectorName → raw
+      for (let i = datasetType.lastIndexOf("_"); i > 0; i = datasetType.lastIndexOf("_", i - 1)) {
+        const base = datasetType.slice(0, i);
+        const policy = known(base);
+        if (policy !== undefined) return { kind: "bypass", base, basePolicy: policy ?? undefined };
+      }
     }
-    const rows = registryLookup(this.#registry, dataset, missing, id);
-    if (rows.length === 0) {
-      throw new DataIdError(`no registry entry for "${dataset.name}" matches data id ${given}, so ${names} cannot be looked up; check the data id`, missing[0]);
-    }
-    if (rows.length > 1) {
-      const candidates = rows.map((row) => (missing.length === 1 ? row[0]! : Object.fromEntries(missing.map((k, i) => [k, row[i]!]))));
-      const listed = candidates.slice(0, MAX_LISTED).map((c) => JSON.stringify(c)).join(", ");
-      const more = candidates.length > MAX_LISTED ? `, … (${candidates.length - MAX_LISTED} more)` : "";
-      throw new DataIdError(
-        `data id ${given} does not determine ${names} for "${dataset.name}": ${rows.length} registry entries match (${listed}${more}); add ${names} to the data id`,
-        missing[0],
-        candidates,
-      );
-    }
-    return Object.fromEntries(missing.map((k, i) => [k, rows[0]![i]!]));
+    return undefined;
+  }
+
+  #unknown(datasetType: string): UnknownDatasetTypeError {
+    return new UnknownDatasetTypeError(datasetType, closeNames(datasetType, this.getDatasetTypes()));
   }
 
   #keysOf(dataset: DatasetPolicy): Record<string, KeyType> {
@@ -229,24 +403,17 @@ export class CameraMapper {
     return keys;
   }
 
-  #hook<T>(prefix: string, datasetType: string): T | undefined {
-    const candidate = (this as unknown as Record<string, unknown>)[`${prefix}${datasetType}`];
-    return typeof candidate === "function" ? (candidate as T) : undefined;
-  }
-
-  /** Names of hook methods defined by subclasses (walks the prototype chain down to CameraMapper). */
-  #hookNames(prefix: string): string[] {
-    const names = new Set<string>();
-    for (let proto = Object.getPrototypeOf(this); proto !== null && proto !== CameraMapper.prototype; proto = Object.getPrototypeOf(proto)) {
-      for (const name of Object.getOwnPropertyNames(proto)) if (name.startsWith(prefix) && name.length > prefix.length) names.add(name.slice(prefix.length));
-    }
-    return [...names];
+  /** Key types for normalizing a data id: a calibration also converts its reference keys (`visit`). */
+  #typesOf(dataset: DatasetPolicy): Record<string, KeyType> {
+    const keys = this.#keysOf(dataset);
+    if (dataset.section !== "calibrations" || this.#registry === undefined) return keys;
+    const present = new Set(this.#registry.tables());
+    const reference: Record<string, KeyType> = {};
+    for (const table of dataset.reference) if (present.has(table)) Object.assign(reference, this.#registry.columnTypes(table));
+    return { ...reference, ...keys };
   }
 }
 
-function calibrationLookupError(dataset: DatasetPolicy, keys: readonly string[]): PolicyError {
-  return new PolicyError(
-    `"${dataset.name}" is a calibration: looking up ${keys.map((k) => `"${k}"`).join(", ")} needs a calibration registry ` +
-      `validity-range lookup, which is not implemented yet; give every template key in the data id`,
-  );
+function readOnly(datasetType: string, base: string): PolicyError {
+  return new PolicyError(`"${datasetType}" is read-only: it is computed from "${base}" on get; put "${base}" instead`);
 }

@@ -21,7 +21,9 @@ export function normalizeDataId(dataId: Readonly<Record<string, unknown>>, types
   for (const [key, value] of Object.entries(dataId)) {
     if (value === undefined) continue;
     if (typeof value !== "string" && typeof value !== "number") {
-      throw new DataIdError(`data id value of "${key}" must be a string or a number, not ${value === null ? "null" : typeof value}`, key);
+      // a bbox is only taken by `<type>_sub`, which removes it before mapping the base type
+      const hint = key === "bbox" || key === "imageOrigin" ? ` ("${key}" is only used by a <type>_sub dataset type)` : "";
+      throw new DataIdError(`data id value of "${key}" must be a string or a number, not ${value === null ? "null" : typeof value}${hint}`, key);
     }
     out[key] = convert(key, value, Object.hasOwn(types, key) ? types[key] : undefined);
   }

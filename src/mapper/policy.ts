@@ -18,6 +18,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { PolicyError } from "../errors.js";
+import type { CompositeComponent } from "./butler-location.js";
 import { parseTemplate } from "./template.js";
 
 /** The policy sections that define dataset types. `images` is Gen2's older name for image mappings. */
@@ -57,8 +58,31 @@ export interface DatasetPolicy {
   filter: boolean;
   /** FITS write recipe name. */
   recipe?: string;
-  /** Keys this library does not interpret (composites, `_md` tweaks …), kept for subclasses. */
+  /** A composite dataset type: built from other dataset types (policy `composite`). */
+  composite?: CompositePolicy;
+  /** Keys this library does not interpret (e.g. `writeOnce`, a camera's own), kept for subclasses and the Butler. */
   extra: Record<string, unknown>;
+}
+
+/**
+ * The composite part of a policy entry (Gen2 `ButlerComposite`):
+ *
+ * ```yaml
+ * rawAndFlat:
+ *   python: RawAndFlat            # a class registered with registerPythonType, else a plain object
+ *   composite:
+ *     raw: {datasetType: raw}
+ *     flat: {datasetType: flat, inputOnly: true}
+ *   assembler: assembleRawAndFlat # a method of the mapper subclass; default: the generic assembler
+ * ```
+ */
+export interface CompositePolicy {
+  /** Component name → component. */
+  components: Record<string, CompositeComponent>;
+  /** Name of a mapper method `(components, dataId) => object`; default: the generic assembler. */
+  assembler?: string;
+  /** Name of a mapper method `(object, dataId) => components`; default: the generic disassembler. */
+  disassembler?: string;
 }
 
 /** A validated mapper policy. */
@@ -202,19 +226,24 @@ export function mergePolicy(base: MapperPolicy, override: Readonly<Record<string
 
 const DATASET_KEYS = new Set([
   "template", "python", "persistable", "storage", "tables", "level", "columns", "reference", "refCols",
-  "validRange", "obsTimeName", "validStartName", "validEndName", "filter", "recipe",
+  "validRange", "obsTimeName", "validStartName", "validEndName", "filter", "recipe", "composite", "assembler", "disassembler",
 ]);
+
+/** The storage name of a composite: it has no file of its own, so no formatter. */
+export const COMPOSITE_STORAGE = "Composite";
 
 function datasetPolicy(name: string, section: PolicySection, value: unknown, source: string): DatasetPolicy {
   const where = `${section}.${name}`;
   const entry = mapping(value ?? {}, source, where);
-  const defaults = SECTION_DEFAULTS[section];
+  const composite = entry.composite == null ? undefined : compositePolicy(entry, source, where);
+  // A composite is assembled from other types: the section's file defaults do not apply to it.
+  const defaults: SectionDefaults = composite === undefined ? SECTION_DEFAULTS[section] : { storage: COMPOSITE_STORAGE, python: "object" };
   const storage = optionalString(entry.storage, source, `${where}.storage`) ?? defaults.storage;
   if (storage === undefined) {
     throw new PolicyError(`${source}: ${where}.storage is missing; the ${section} section has no default storage (e.g. FitsCatalogStorage, JsonStorage)`);
   }
   const template = optionalString(entry.template, source, `${where}.template`);
-  const fileless = storage === "Internal" || storage === "ignored" || storage.startsWith("ignored:");
+  const fileless = storage === "Internal" || storage === "ignored" || storage.startsWith("ignored:") || storage === COMPOSITE_STORAGE;
   if (template === undefined && !fileless) throw new PolicyError(`${source}: ${where}.template is missing`);
   if (template !== undefined) {
     try {
@@ -230,7 +259,8 @@ function datasetPolicy(name: string, section: PolicySection, value: unknown, sou
     python,
     persistable: optionalString(entry.persistable, source, `${where}.persistable`) ?? python,
     storage,
-    tables: stringList(entry.tables, source, `${where}.tables`),
+    // A calibration's table in calibRegistry.sqlite3 is named after it unless the policy says otherwise.
+    tables: stringList(entry.tables, source, `${where}.tables`, section === "calibrations" ? [name] : []),
     columns: stringList(entry.columns, source, `${where}.columns`),
     reference: stringList(entry.reference, source, `${where}.reference`),
     refCols: stringList(entry.refCols, source, `${where}.refCols`),
@@ -239,6 +269,7 @@ function datasetPolicy(name: string, section: PolicySection, value: unknown, sou
     extra: Object.fromEntries(Object.entries(entry).filter(([k]) => !DATASET_KEYS.has(k))),
   };
   if (template !== undefined) policy.template = template;
+  if (composite !== undefined) policy.composite = composite;
   // As obs_base's CalibrationMappingDefaults.yaml: only calibrations get validity defaults.
   const calib = section === "calibrations";
   const names = { obsTimeName: "taiObs", validStartName: "validStart", validEndName: "validEnd" } as const;
@@ -250,6 +281,31 @@ function datasetPolicy(name: string, section: PolicySection, value: unknown, sou
   if (level !== undefined) policy.level = level;
   const recipe = optionalString(entry.recipe, source, `${where}.recipe`);
   if (recipe !== undefined) policy.recipe = recipe;
+  return policy;
+}
+
+function compositePolicy(entry: Record<string, unknown>, source: string, where: string): CompositePolicy {
+  const components: Record<string, CompositeComponent> = {};
+  for (const [name, value] of Object.entries(mapping(entry.composite, source, `${where}.composite`))) {
+    const at = `${where}.composite.${name}`;
+    const spec = mapping(value ?? {}, source, at);
+    const component: CompositeComponent = {
+      datasetType: requiredString(spec.datasetType, source, `${at}.datasetType`),
+      inputOnly: optionalBoolean(spec.inputOnly, source, `${at}.inputOnly`) ?? false,
+      subset: optionalBoolean(spec.subset, source, `${at}.subset`) ?? false,
+    };
+    for (const key of ["setter", "getter"] as const) {
+      const v = optionalString(spec[key], source, `${at}.${key}`);
+      if (v !== undefined) component[key] = v;
+    }
+    components[name] = component;
+  }
+  if (Object.keys(components).length === 0) throw new PolicyError(`${source}: ${where}.composite names no components`);
+  const policy: CompositePolicy = { components };
+  for (const key of ["assembler", "disassembler"] as const) {
+    const v = optionalString(entry[key], source, `${where}.${key}`);
+    if (v !== undefined) policy[key] = v;
+  }
   return policy;
 }
 
@@ -277,8 +333,8 @@ function optionalBoolean(value: unknown, source: string, where: string): boolean
 }
 
 /** Gen2 allowed both `tables: raw` and `tables: [raw, raw_visit]`. */
-function stringList(value: unknown, source: string, where: string): string[] {
-  if (value === undefined || value === null) return [];
+function stringList(value: unknown, source: string, where: string, fallback: string[] = []): string[] {
+  if (value === undefined || value === null) return fallback;
   const list = Array.isArray(value) ? value : [value];
   return list.map((item, i) => requiredString(item, source, Array.isArray(value) ? `${where}[${i}]` : where));
 }

@@ -6,6 +6,7 @@ import type { DataId, DataIdValue } from "../data-id.js";
 import { DataIdError, RegistryError } from "../errors.js";
 import type { Registry } from "../../registry/registry.js";
 import type { DatasetPolicy } from "./policy.js";
+import { parseTemplate } from "./template.js";
 
 /** Sky-map keys: they come from the sky map, not the registry, so they must be in the data id. */
 export const SKYMAP_KEYS: ReadonlySet<string> = new Set(["tract", "patch"]);
@@ -19,9 +20,11 @@ const VISIT_KEYS: ReadonlySet<string> = new Set(["filter", "expTime", "taiObs"])
  * - when every property is a per-visit key, `visit` is given and `raw` is a table, `raw_visit` is
  *   queried with `visit` alone (skipped when the registry has no `raw_visit`);
  * - otherwise data-id keys constrain, except those outside the policy's `columns` (when it lists
- *   any), the observation-time key and the sky-map keys.
+ *   any), the observation-time key and the sky-map keys;
+ * - a registry that answers by template (PosixRegistry) is asked with the dataset's template, and
+ *   the data-id keys that are template keys constrain.
  * @throws DataIdError when a property is a sky-map key missing from the data id, or is not a column
- *   of the tables
+ *   of the tables (not a template key, for a PosixRegistry)
  * @throws RegistryError when a table is not in the registry
  */
 export function registryLookup(
@@ -45,7 +48,9 @@ export function registryLookup(
     }
   }
   let rows: DataIdValue[][] = [[]];
-  if (queried.length > 0) {
+  if (queried.length > 0 && registry.lookupByTemplate !== undefined) {
+    rows = fileNameLookup(registry, dataset, queried, dataId);
+  } else if (queried.length > 0) {
     let tables = dataset.tables;
     let where: DataId = {};
     const fast =
@@ -69,7 +74,8 @@ export function registryLookup(
   return rows.map((row) => slots.map((slot) => ("fixed" in slot ? slot.fixed : row[slot.index]!)));
 }
 
-function checkColumns(registry: Registry, tables: readonly string[], properties: readonly string[]): void {
+/** Checks that the tables exist and have the properties. @throws RegistryError, DataIdError */
+export function checkColumns(registry: Registry, tables: readonly string[], properties: readonly string[]): void {
   const present = registry.tables();
   for (const table of tables) {
     // a policy/registry mismatch, not a data-id problem: say which tables exist
@@ -85,4 +91,29 @@ function checkColumns(registry: Registry, tables: readonly string[], properties:
       );
     }
   }
+}
+
+/** Whether a registry answers from tables (sqlite) rather than from file names (PosixRegistry). */
+export function usesTables(registry: Registry): boolean {
+  return registry.lookupByTemplate === undefined;
+}
+
+function fileNameLookup(registry: Registry, dataset: DatasetPolicy, properties: string[], dataId: Readonly<DataId>): DataIdValue[][] {
+  const template = dataset.template;
+  if (template === undefined) {
+    throw new DataIdError(`"${dataset.name}" has no template, so the file-name registry cannot look ${properties.join(", ")} up; give it in the data id`, properties[0]);
+  }
+  const keys = parseTemplate(template).keys;
+  for (const property of properties) {
+    if (!keys.has(property)) {
+      throw new DataIdError(
+        `"${property}" cannot be looked up: this repository has no registry file, and its file names (template "${template}") ` +
+          `do not contain "${property}" (FITS headers are not read); give it in the data id`,
+        property,
+      );
+    }
+  }
+  const where: DataId = {};
+  for (const [key, value] of Object.entries(dataId)) if (keys.has(key) && key !== dataset.obsTimeName) where[key] = value;
+  return registry.lookupByTemplate!(template, properties, where).map((row) => properties.map((p) => row[p]!));
 }

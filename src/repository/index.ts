@@ -2,7 +2,8 @@
  * Repositories: one root with its storage, configuration, registry and mapper.
  * @packageDocumentation
  */
-export { Repository, REGISTRY_KEY, type RepositoryArgs, type RepositoryMode, type RepositoryOpenContext, type MapperContext } from "./repository.js";
+export { DatasetRecords, DATASET_RECORDS_KEY, canonicalDataId, type DatasetRecord } from "./dataset-records.js";
+export { Repository, REGISTRY_KEY, CALIB_REGISTRY_KEY, type RepositoryArgs, type RepositoryMode, type RepositoryOpenContext, type MapperContext } from "./repository.js";
 export {
   REPOSITORY_CFG_KEY,
   readRepositoryCfg,

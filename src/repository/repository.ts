@@ -3,14 +3,29 @@
  *
  * @packageDocumentation
  */
+import { fileURLToPath } from "node:url";
 import { storageFromUri, toRootUri } from "../storage/schemes.js";
 import type { Storage, StorageOptions } from "../storage/storage.js";
 import type { TempScope } from "../temp/index.js";
 import type { Registry } from "../../registry/registry.js";
 import { SqliteRegistry } from "../../registry/sqlite/sqlite-registry.js";
+import { PosixRegistry } from "../../registry/posix/posix-registry.js";
 import { loadMapper, type CameraMapper } from "../mapper/index.js";
 import { ConfigError, NotFoundError } from "../errors.js";
 import { readRepositoryCfg, writeRepositoryCfg, type RepositoryCfg } from "./repository-cfg.js";
+import { DATASET_RECORDS_KEY, DatasetRecords } from "./dataset-records.js";
+
+/**
+ * The dataset records of a repository on local disk: created for a writable one, opened read-only
+ * when an input has them. Remote storages keep none yet (a sqlite file cannot be written in place
+ * on an object store).
+ */
+async function openRecords(storage: Storage, writable: boolean): Promise<DatasetRecords | undefined> {
+  if (storage.scheme !== "file") return undefined;
+  const path = fileURLToPath(storage.uriOf(DATASET_RECORDS_KEY));
+  if (writable) return DatasetRecords.open(path);
+  return (await storage.exists(DATASET_RECORDS_KEY)) ? DatasetRecords.open(path, { readonly: true }) : undefined;
+}
 
 /** Read-only, write-only, or both. */
 export type RepositoryMode = "r" | "w" | "rw";
@@ -35,6 +50,8 @@ export interface RepositoryArgs {
 
 /** The name of a repository's registry object. */
 export const REGISTRY_KEY = "registry.sqlite3";
+/** The name of a repository's calibration registry object. */
+export const CALIB_REGISTRY_KEY = "calibRegistry.sqlite3";
 
 /** What {@link Repository.open} needs besides the arguments. */
 export interface RepositoryOpenContext {
@@ -52,6 +69,8 @@ export interface MapperContext {
   parents?: string[];
   /** Registry to use when the repository has none of its own (a parent's, with the same mapper). */
   parentRegistry?: Registry;
+  /** Calibration registry to use when the repository has none of its own. */
+  parentCalibRegistry?: Registry;
 }
 
 /**
@@ -64,6 +83,8 @@ export class Repository {
   #cfg: RepositoryCfg | undefined;
   #mapper: CameraMapper | undefined;
   #registry: Registry | undefined;
+  #calibRegistry: Registry | undefined;
+  #scanRegistry: PosixRegistry | undefined;
 
   private constructor(
     /** Normalised root URI. */
@@ -76,6 +97,10 @@ export class Repository {
     readonly recordedCfg: RepositoryCfg | undefined,
     /** The repository's own registry, if it has one. */
     readonly ownRegistry: Registry | undefined,
+    /** The repository's own calibration registry, if it has one. */
+    readonly ownCalibRegistry: Registry | undefined,
+    /** The records of datasets put here (writable local outputs, and inputs that were outputs). */
+    readonly records: DatasetRecords | undefined,
     args: RepositoryArgs,
   ) {
     this.#args = args;
@@ -115,6 +140,11 @@ export class Repository {
     return this.#registry;
   }
 
+  /** The calibration registry the mapper uses: the repository's own, else a parent's. */
+  get calibRegistry(): Registry | undefined {
+    return this.#calibRegistry;
+  }
+
   /** The mapper name this repository will use, as far as it knows by itself. */
   get mapperName(): string | undefined {
     return this.#args.mapper ?? this.recordedCfg?.mapper;
@@ -139,6 +169,8 @@ export class Repository {
       throw err;
     }
     let registry: Registry | undefined;
+    let calibRegistry: Registry | undefined;
+    let records: DatasetRecords | undefined;
     try {
       const recorded = await readRepositoryCfg(storage);
       if (recorded === undefined && ctx.role === "input" && args.mapper === undefined) {
@@ -148,8 +180,12 @@ export class Repository {
         throw new ConfigError(`${root} was created with mapper "${recorded.mapper}", not "${args.mapper}"`);
       }
       if (await storage.exists(REGISTRY_KEY)) registry = SqliteRegistry.open(await storage.getLocalFile(REGISTRY_KEY));
-      return new Repository(root, mode, storage, recorded, registry, args);
+      if (await storage.exists(CALIB_REGISTRY_KEY)) calibRegistry = SqliteRegistry.open(await storage.getLocalFile(CALIB_REGISTRY_KEY));
+      records = await openRecords(storage, mode !== "r");
+      return new Repository(root, mode, storage, recorded, registry, calibRegistry, records, args);
     } catch (err) {
+      records?.close();
+      await calibRegistry?.close();
       await registry?.close();
       await storage.close();
       throw err;
@@ -174,13 +210,25 @@ export class Repository {
       };
       if (this.writable) await writeRepositoryCfg(this.storage, this.#cfg);
     }
-    this.#registry = this.ownRegistry ?? ctx.parentRegistry;
+    // Gen2: with no registry file and none inherited, scan the files that match the templates
+    if (this.ownRegistry === undefined && ctx.parentRegistry === undefined) this.#scanRegistry = new PosixRegistry(this.storage);
+    this.#registry = this.ownRegistry ?? ctx.parentRegistry ?? this.#scanRegistry;
+    this.#calibRegistry = this.ownCalibRegistry ?? ctx.parentCalibRegistry;
     const MapperClass = await loadMapper(mapperName);
-    this.#mapper = await MapperClass.create({ registry: this.#registry, policyOverride: this.#cfg.policy ?? undefined });
+    this.#mapper = await MapperClass.create({
+      registry: this.#registry,
+      calibRegistry: this.#calibRegistry,
+      policyOverride: this.#cfg.policy ?? undefined,
+    });
     return this.#mapper;
   }
 
-/** Records new parents in the configuration (an output reopened with extended inputs). */
+  /** Tells a scanning registry about an object just written, so lookups see it without a rescan. */
+  noteWritten(key: string): void {
+    this.#scanRegistry?.addKey(key);
+  }
+
+  /** Records new parents in the configuration (an output reopened with extended inputs). */
   async recordParents(parents: string[]): Promise<void> {
     this.cfg.parents = parents;
     await writeRepositoryCfg(this.storage, this.cfg);
@@ -188,6 +236,9 @@ export class Repository {
 
   /** Closes the own registry (releasing its file) and the storage. */
   async close(): Promise<void> {
+    await this.#scanRegistry?.close();
+    this.records?.close();
+    await this.ownCalibRegistry?.close();
     await this.ownRegistry?.close();
     await this.storage.close();
   }

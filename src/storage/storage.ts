@@ -52,6 +52,17 @@ export interface ListOptions {
   shallow?: boolean;
 }
 
+/** Options of {@link PendingLocalFile.commit}. */
+export interface CommitOptions {
+  /**
+   * Runs the publishing step — a synchronous function (a rename) — inside the caller's critical
+   * section, e.g. a sqlite transaction that records the dataset, so that the record and the file
+   * appear together or not at all. A backend whose publishing is asynchronous (an upload) publishes
+   * first and then calls `around` with a no-op, so the record still never precedes the object.
+   */
+  around?: (publish: () => void) => void;
+}
+
 /**
  * A local file being written that becomes the object at `key` only on {@link commit} — atomically:
  * a reader sees the old object or the new one, never a partial one.
@@ -64,7 +75,7 @@ export interface PendingLocalFile {
    * local path is gone afterwards. On failure the file is discarded too.
    * @throws AlreadyExistsError (with ifAbsent, checked here), PermissionDeniedError
    */
-  commit(): Promise<void>;
+  commit(options?: CommitOptions): Promise<void>;
   /** Discards the file; a no-op after commit or a previous abort. */
   abort(): Promise<void>;
   /** Aborts unless committed: `await using pending = await storage.createLocalFile(key)`. */

@@ -8,7 +8,7 @@
  */
 import { extname } from "node:path";
 import type { LocalFile, RefCountedFile, TempScope } from "../temp/index.js";
-import type { PendingLocalFile, WriteOptions } from "./storage.js";
+import type { CommitOptions, PendingLocalFile, WriteOptions } from "./storage.js";
 
 /** How the backend moves bytes between an object and a local file. */
 export interface TempLocalFileOps {
@@ -99,10 +99,13 @@ export class TempLocalFiles {
     let done = false;
     return {
       path: lease.path,
-      async commit() {
+      async commit(commitOptions: CommitOptions = {}) {
         if (done) throw new Error(`pending file for "${key}" was already committed or aborted`);
         try {
           await ops.upload(lease.path, key, writeOptions);
+          // an upload cannot run inside a synchronous critical section: publish first, then let
+          // the caller record it (see CommitOptions.around)
+          commitOptions.around?.(() => undefined);
         } finally {
           done = true;
           await lease.release();

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
+import { rejection } from "../support/assertions.js";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   Butler,
@@ -17,15 +18,6 @@ import {
 } from "../../src/index.js";
 
 const INPUT = fileURLToPath(new URL("../../data/testcam-repo", import.meta.url));
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("Butler on a local repository", () => {
   let work: string;

@@ -193,11 +193,11 @@ describe("CameraMapper", () => {
       expect(caught(() => mapper.map("zzz", {})).closeNames).to.deep.equal([]);
     });
 
-    it("maps a calibration with a complete data id, and refuses a validity lookup clearly", () => {
-      expect(mapper.map("flat", { filter: "g", ccd: 1 }).locations).to.deep.equal(["flat/flat_fg_c01.fits"]);
+    it("maps a calibration with a complete data id, and without a calibration registry says so", () => {
+      expect(mapper.map("flat", { filter: "g", ccd: 1, calibDate: "2024-01-01" }).locations).to.deep.equal(["flat/2024-01-01/flat_fg_c01.fits"]);
       const error = caught(() => mapper.map("flat", { visit: 1, ccd: 1 }));
-      expect(error).to.be.instanceOf(PolicyError);
-      expect(error.message).to.include("calibration").and.include("not implemented").and.include('"filter"');
+      expect(error).to.be.instanceOf(DataIdError).with.property("key", "calibDate");
+      expect(error.message).to.include("calibration registry");
     });
 
     it("without a registry, maps complete data ids and names the key it cannot look up", async () => {
@@ -272,10 +272,15 @@ describe("CameraMapper", () => {
       expect(mapper.getDefaultSubLevel("visit")).to.equal("ccd");
     });
 
-    it("lists dataset types in policy order", () => {
-      expect(mapper.getDatasetTypes()).to.deep.equal([
-        "raw", "postISRCCD", "calexp", "flat", "src", "pickled", "processCcd_config", "jsonThing", "yamlThing",
+    it("lists dataset types in policy order, then their variants", () => {
+      const types = mapper.getDatasetTypes();
+      expect(types.slice(0, 12)).to.deep.equal([
+        "raw", "postISRCCD", "calexp", "flat", "bias", "src", "pickled", "processCcd_config", "jsonThing", "yamlThing", "rawAndFlat", "calexpAndSrc",
       ]);
+      expect(types.slice(12, 19)).to.deep.equal(["raw_filename", "raw_md", "raw_sub", "raw_bbox", "raw_wcs", "raw_visitInfo", "raw_filter"]);
+      expect(types).to.include.members(["flat_sub", "flat_bbox", "src_md", "src_len", "src_schema", "pickled_filename", "processCcd_config_filename"]);
+      expect(types).to.not.include.members(["flat_wcs", "src_sub", "pickled_md", "rawAndFlat_filename"]);
+      expect(new Set(types).size).to.equal(types.length);
     });
   });
 

@@ -20,7 +20,8 @@ images:
 calibrations:
   flat: {template: "flat/f%(filter)s.fits", columns: filter, reference: raw, refCols: [visit, ccd]}
 datasets:
-  src: {template: "src/v%(visit)d.fits", storage: FitsCatalogStorage, composite: {a: 1}}
+  src: {template: "src/v%(visit)d.fits", storage: FitsCatalogStorage, writeOnce: true}
+  both: {composite: {raw: {datasetType: raw, inputOnly: true}, cal: {datasetType: calexp, setter: setCal}}, assembler: assembleBoth}
   ignoredThing: {storage: "ignored:camera"}
 `;
 
@@ -30,7 +31,7 @@ describe("mapper policy", () => {
     expect(policy).to.include({ source: "minicam.yaml", camera: "minicam", needCalibRegistry: false, defaultLevel: "visit", registryPath: "reg/registry.sqlite3" });
     expect(policy.levels).to.deep.equal({ skyTile: ["visit"], tract: ["patch"], sensor: [] });
     expect(policy.defaultSubLevels).to.deep.equal({ visit: "ccd" });
-    expect([...policy.datasets.keys()]).to.deep.equal(["raw", "calexp", "some", "flat", "src", "ignoredThing"]);
+    expect([...policy.datasets.keys()]).to.deep.equal(["raw", "calexp", "some", "flat", "src", "both", "ignoredThing"]);
     const raw = policy.datasets.get("raw")!;
     expect(raw).to.include({ section: "exposures", python: "Exposure", persistable: "Exposure", storage: "FitsStorage", validRange: false });
     expect(raw.tables).to.deep.equal(["raw"]);
@@ -43,7 +44,19 @@ describe("mapper policy", () => {
     expect(flat.refCols).to.deep.equal(["visit", "ccd"]);
     const src = policy.datasets.get("src")!;
     expect(src).to.include({ python: "Catalog", storage: "FitsCatalogStorage" });
-    expect(src.extra).to.deep.equal({ composite: { a: 1 } });
+    expect(src.extra).to.deep.equal({ writeOnce: true });
+    expect(flat.tables).to.deep.equal(["flat"]); // a calibration's table defaults to its own name
+    const both = policy.datasets.get("both")!;
+    expect(both).to.include({ storage: "Composite", python: "object" });
+    expect(both.template).to.equal(undefined);
+    expect(both.extra).to.deep.equal({});
+    expect(both.composite).to.deep.equal({
+      components: {
+        raw: { datasetType: "raw", inputOnly: true, subset: false },
+        cal: { datasetType: "calexp", inputOnly: false, subset: false, setter: "setCal" },
+      },
+      assembler: "assembleBoth",
+    });
     expect(policy.datasets.get("ignoredThing")!.template).to.equal(undefined);
   });
 
@@ -71,6 +84,9 @@ describe("mapper policy", () => {
     expect(() => parsePolicy("needCalibRegistry: maybe\n", "t.yaml")).to.throw(PolicyError, /needCalibRegistry must be true or false/);
     expect(() => parsePolicy("exposures: [raw]\n", "t.yaml")).to.throw(PolicyError, /exposures must be a mapping/);
     expect(() => parsePolicy("- a\n", "t.yaml")).to.throw(PolicyError, /top level/);
+    expect(() => parsePolicy("datasets:\n  c: {composite: {a: 1}}\n", "t.yaml")).to.throw(PolicyError, /datasets\.c\.composite\.a must be a mapping/);
+    expect(() => parsePolicy("datasets:\n  c: {composite: {a: {}}}\n", "t.yaml")).to.throw(PolicyError, /datasets\.c\.composite\.a\.datasetType must be a non-empty string/);
+    expect(() => parsePolicy("datasets:\n  c: {composite: {}}\n", "t.yaml")).to.throw(PolicyError, /names no components/);
   });
 
   it("merges a repository override over the camera policy and validates the result", () => {

@@ -6,7 +6,6 @@
  * download. Used to prove that no temp file survives failures.
  */
 import { writeFile } from "node:fs/promises";
-import type { Readable } from "node:stream";
 import {
   StorageError,
   TempScope,
@@ -14,15 +13,14 @@ import {
   registeredSchemes,
   storageFromUri,
   type ByteRange,
-  type ListOptions,
   type LocalFile,
-  type ObjectInfo,
   type PendingLocalFile,
   type Storage,
   type StorageOptions,
   type WriteOptions,
 } from "../../src/index.js";
 import { TempLocalFiles } from "../../src/storage/temp-local-files.js";
+import { StorageDecorator } from "../../src/storage/storage-decorator.js";
 
 /** Fraction of operations that fail (0 … 1); tests set it. */
 export const faults = { rate: 0, injected: 0 };
@@ -34,16 +32,14 @@ function maybeFail(what: string): void {
   }
 }
 
-class FaultyStorage implements Storage {
-  readonly scheme = "faulty";
+class FaultyStorage extends StorageDecorator {
   readonly #files: TempLocalFiles;
   readonly #ownScope: TempScope | undefined;
+  readonly #uri: string;
 
-  constructor(
-    readonly uri: string,
-    readonly inner: Storage,
-    scope: TempScope | undefined,
-  ) {
+  constructor(uri: string, inner: Storage, scope: TempScope | undefined) {
+    super(inner);
+    this.#uri = uri;
     this.#ownScope = scope === undefined ? new TempScope() : undefined;
     this.#files = new TempLocalFiles(scope ?? this.#ownScope!, {
       download: async (key, path) => {
@@ -64,48 +60,30 @@ class FaultyStorage implements Storage {
     });
   }
 
-  uriOf(key: string): string {
+  override get scheme(): string {
+    return "faulty";
+  }
+  override get uri(): string {
+    return this.#uri;
+  }
+  override uriOf(key: string): string {
     return this.inner.uriOf(key).replace(/^file:/, "faulty:");
   }
-  exists(key: string): Promise<boolean> {
-    return this.inner.exists(key);
-  }
-  stat(key: string): Promise<ObjectInfo> {
-    return this.inner.stat(key);
-  }
-  async read(key: string, range?: ByteRange): Promise<Buffer> {
+  override async read(key: string, range?: ByteRange): Promise<Buffer> {
     maybeFail("read");
     return this.inner.read(key, range);
   }
-  readStream(key: string, range?: ByteRange): Promise<Readable> {
-    return this.inner.readStream(key, range);
-  }
-  async write(key: string, data: Uint8Array | string, options?: WriteOptions): Promise<void> {
+  override async write(key: string, data: Uint8Array | string, options?: WriteOptions): Promise<void> {
     maybeFail("write");
     return this.inner.write(key, data, options);
   }
-  writeStream(key: string, source: Readable | AsyncIterable<Uint8Array>, options?: WriteOptions): Promise<void> {
-    return this.inner.writeStream(key, source, options);
-  }
-  delete(key: string): Promise<void> {
-    return this.inner.delete(key);
-  }
-  list(options?: ListOptions): AsyncIterable<string> {
-    return this.inner.list(options);
-  }
-  copy(from: string, to: string, options?: WriteOptions): Promise<void> {
-    return this.inner.copy(from, to, options);
-  }
-  getLocalFile(key: string): Promise<LocalFile> {
+  override getLocalFile(key: string): Promise<LocalFile> {
     return this.#files.get(key);
   }
-  putLocalFile(localPath: string, key: string, options?: WriteOptions): Promise<void> {
-    return this.inner.putLocalFile(localPath, key, options);
-  }
-  createLocalFile(key: string, options?: WriteOptions & { suffix?: string }): Promise<PendingLocalFile> {
+  override createLocalFile(key: string, options?: WriteOptions & { suffix?: string }): Promise<PendingLocalFile> {
     return this.#files.create(key, options);
   }
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     await this.#ownScope?.close();
     await this.inner.close();
   }

@@ -5,8 +5,8 @@
  *
  * @packageDocumentation
  */
-import { constants } from "node:fs";
-import { chmod, copyFile, link, open, rename, unlink, type FileHandle } from "node:fs/promises";
+import { constants, existsSync, linkSync, renameSync, unlinkSync } from "node:fs";
+import { chmod, copyFile, open, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { errnoOf, isErrno } from "./errno.js";
 
@@ -117,12 +117,15 @@ export class AtomicWrite {
    * followed by a rename). Removes the temp file on failure.
    * @throws the translated error; `AlreadyExistsError` for `ifAbsent` on an existing destination
    */
-  async commit(ifAbsent = false): Promise<void> {
+  async commit(ifAbsent = false, around?: (publish: () => void) => void): Promise<void> {
     if (this.#done) throw new Error(`pending write of ${this.destPath} was already committed or aborted`);
     try {
       await this.#syncAndClose();
-      if (ifAbsent) await publishIfAbsent(this.tempPath, this.destPath);
-      else await rename(this.tempPath, this.destPath);
+      // Synchronous on purpose: a caller's `around` may run it inside a sqlite transaction, which
+      // must not span an await.
+      const publish = () => (ifAbsent ? publishIfAbsent(this.tempPath, this.destPath) : renameSync(this.tempPath, this.destPath));
+      if (around === undefined) publish();
+      else around(publish);
       this.#done = true;
       await syncDirectory(this.dir);
     } catch (err) {
@@ -174,22 +177,22 @@ async function writeFully(handle: FileHandle, data: Uint8Array): Promise<void> {
 }
 
 /** `link` then `unlink`: the destination either did not exist and now holds the file, or EEXIST. */
-async function publishIfAbsent(tempPath: string, destPath: string): Promise<void> {
+function publishIfAbsent(tempPath: string, destPath: string): void {
   try {
-    await link(tempPath, destPath);
+    linkSync(tempPath, destPath);
   } catch (err) {
     // A filesystem without hard links: check-then-rename is the best left (a narrow race).
     if (!isErrno(err, "ENOTSUP", "EOPNOTSUPP", "ENOSYS")) throw err;
-    const exists = await open(destPath, "r").then(
-      async (h) => (await h.close(), true),
-      (e: unknown) => (isErrno(e, "ENOENT") ? false : Promise.reject(e)),
-    );
-    if (exists) throw Object.assign(new Error(`EEXIST: ${destPath} exists`), { code: "EEXIST" });
-    await rename(tempPath, destPath);
+    if (existsSync(destPath)) throw Object.assign(new Error(`EEXIST: ${destPath} exists`), { code: "EEXIST" });
+    renameSync(tempPath, destPath);
     return;
   }
   // the object is published; a temp name left behind by a failing unlink is hidden from listings
-  await unlink(tempPath).catch(() => undefined);
+  try {
+    unlinkSync(tempPath);
+  } catch {
+    // hidden from listings; nothing is lost
+  }
 }
 
 /** fsync a directory so that a rename in it survives a crash; filesystems that cannot are skipped. */

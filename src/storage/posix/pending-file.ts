@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import type { PendingLocalFile } from "../storage.js";
+import type { CommitOptions, PendingLocalFile } from "../storage.js";
 import type { AtomicWrite } from "./atomic-write.js";
 
 /** A pending write whose temp file the caller fills by path. */
@@ -30,17 +30,18 @@ export class PosixPendingFile implements PendingLocalFile {
   }
 
   /**
-   * Publishes the file at the key: fsync, rename (or link with `ifAbsent`), fsync the directory.
+   * Publishes the file at the key: fsync, rename (or link with `ifAbsent`) — inside `options.around`
+   * when given — then fsync the directory.
    * On failure the temp file is removed and the pending file is over.
    * @throws AlreadyExistsError with `ifAbsent` when the key exists at commit time
    * @throws PermissionDeniedError when the directory refuses the rename
    * @throws Error when already committed or aborted
    */
-  async commit(): Promise<void> {
+  async commit(options: CommitOptions = {}): Promise<void> {
     if (this.#write.done) throw new Error(`pending file ${this.path} was already committed or aborted`);
     let committed = false;
     try {
-      await this.#write.commit(this.#ifAbsent);
+      await this.#write.commit(this.#ifAbsent, options.around);
       committed = true;
     } finally {
       await this.#onEnd(this, committed);

@@ -11,7 +11,7 @@ import { RefCountedFile, type LocalFile } from "../../temp/index.js";
 import { normalizeKey, normalizePrefix } from "../keys.js";
 import type { ByteRange, ListOptions, ObjectInfo, PendingLocalFile, Storage, StorageOptions, WriteOptions } from "../storage.js";
 import { AtomicWrite } from "./atomic-write.js";
-import { checkRange, clampRange } from "./byte-range.js";
+import { checkRange, clampRange } from "../byte-range.js";
 import { isErrno, translateFsError, type FsOperation } from "./errno.js";
 import { walkKeys } from "./list-walk.js";
 import { PosixPendingFile } from "./pending-file.js";

@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-import type { ByteRange } from "../storage.js";
+import type { ByteRange } from "./storage.js";
 
 /** A range clamped to an object: `length` bytes from `start`, both within the object. */
 export interface ClampedRange {

@@ -1,0 +1,128 @@
+/**
+ * The Storage a formatter writes through during one `put`: it adds what the Butler needs around
+ * the commit of every object — a checksum, the dataset record written in the same transaction as
+ * the rename, and the write-once check — without the formatters knowing.
+ *
+ * @packageDocumentation
+ */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { copyFile, stat, writeFile } from "node:fs/promises";
+import { extname } from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createWriteStream } from "node:fs";
+import { AlreadyExistsError, DatasetConflictError } from "../errors.js";
+import { StorageDecorator } from "../storage/storage-decorator.js";
+import type { CommitOptions, PendingLocalFile, Storage, WriteOptions } from "../storage/storage.js";
+
+/** What a put knows about the object it publishes. */
+export interface PublishedObject {
+  key: string;
+  size: number;
+  /** `sha256:<hex>`. */
+  checksum: string;
+}
+
+/** What to do around each commit. */
+export interface PutStorageOptions {
+  /** Dataset type, for messages. */
+  datasetType: string;
+  /** Records the object; must call `publish` (synchronously) inside its transaction. */
+  record?: (object: PublishedObject, publish: () => void) => void;
+  /** An identical rewrite is a no-op; a different one raises DatasetConflictError. */
+  writeOnce?: boolean;
+}
+
+/** `sha256:<hex>` and size of a local file, streamed (memory stays flat). */
+export async function digestFile(path: string): Promise<{ size: number; checksum: string }> {
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(path, { highWaterMark: 4 * 1024 * 1024 }), hash);
+  return { size: (await stat(path)).size, checksum: `sha256:${hash.digest("hex")}` };
+}
+
+async function digestObject(storage: Storage, key: string): Promise<string> {
+  const local = await storage.getLocalFile(key);
+  try {
+    return (await digestFile(local.path)).checksum;
+  } finally {
+    await local.release();
+  }
+}
+
+/** Wraps a repository's storage for one put. Every write goes through a pending local file. */
+export class PutStorage extends StorageDecorator {
+  readonly #options: PutStorageOptions;
+
+  /** @param inner - the repository's storage; @param options - record / write-once behaviour */
+  constructor(inner: Storage, options: PutStorageOptions) {
+    super(inner);
+    this.#options = options;
+  }
+
+  override async write(key: string, data: Uint8Array | string, options: WriteOptions = {}): Promise<void> {
+    await this.#through(key, options, (path) => writeFile(path, data));
+  }
+
+  override async writeStream(key: string, source: Readable | AsyncIterable<Uint8Array>, options: WriteOptions = {}): Promise<void> {
+    await this.#through(key, options, (path) => pipeline(source, createWriteStream(path)));
+  }
+
+  override async putLocalFile(localPath: string, key: string, options: WriteOptions = {}): Promise<void> {
+    await this.#through(key, options, (path) => copyFile(localPath, path));
+  }
+
+  override async createLocalFile(key: string, options: WriteOptions & { suffix?: string } = {}): Promise<PendingLocalFile> {
+    const writeOnce = this.#options.writeOnce === true;
+    // A write-once dataset that exists already is written only to be compared, never committed;
+    // otherwise `ifAbsent` makes the commit lose cleanly to a concurrent writer.
+    const existed = writeOnce && (await this.inner.exists(key));
+    const pending = await this.inner.createLocalFile(key, writeOnce && !existed ? { ...options, ifAbsent: true } : options);
+    let done = false;
+    const end = async () => {
+      done = true;
+      await pending.abort();
+    };
+    return {
+      path: pending.path,
+      commit: async (commitOptions: CommitOptions = {}) => {
+        if (done) throw new Error(`pending file for "${key}" was already committed or aborted`);
+        const object = { key, ...(await digestFile(pending.path)) };
+        if (writeOnce && (existed || (await this.inner.exists(key)))) {
+          await end();
+          return this.#compare(key, object.checksum);
+        }
+        const record = this.#options.record;
+        try {
+          await pending.commit({
+            around: (publish) => {
+              const recorded = record === undefined ? publish : () => record(object, publish);
+              if (commitOptions.around) commitOptions.around(recorded);
+              else recorded();
+            },
+          });
+        } catch (err) {
+          // lost a race with another writer of a write-once dataset: compare with what won
+          if (writeOnce && err instanceof AlreadyExistsError) return this.#compare(key, object.checksum);
+          throw err;
+        } finally {
+          done = true;
+        }
+      },
+      abort: end,
+      [Symbol.asyncDispose]: end,
+    };
+  }
+
+  async #through(key: string, options: WriteOptions, fill: (path: string) => Promise<void>): Promise<void> {
+    await using pending = await this.createLocalFile(key, { ...options, suffix: extname(key) });
+    await fill(pending.path);
+    await pending.commit();
+  }
+
+  async #compare(key: string, checksum: string): Promise<void> {
+    if ((await digestObject(this.inner, key)) !== checksum) {
+      throw new DatasetConflictError(this.#options.datasetType, this.inner.uriOf(key));
+    }
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The record of every dataset put into an output repository (type, data id, key, size, checksum):
+ * Gen2 never registered outputs, so `datasetExists` and `subset` had to glob. A separate sqlite file
+ * (`datasets.sqlite3`) from the exposure registry, which stays read-only and downloadable.
+ *
+ * Safe for several processes writing at once: WAL journal, a busy timeout, and one immediate
+ * transaction per put that also performs the file's rename (see `CommitOptions.around`).
+ *
+ * @packageDocumentation
+ */
+import Database from "better-sqlite3";
+import { RegistryError } from "../errors.js";
+import type { DataId, DataIdValue } from "../data-id.js";
+
+/** The object key of the records database in an output repository. */
+export const DATASET_RECORDS_KEY = "datasets.sqlite3";
+
+/** One recorded dataset. */
+export interface DatasetRecord {
+  datasetType: string;
+  dataId: DataId;
+  /** Storage key of the object. */
+  key: string;
+  /** Size in bytes. */
+  size: number;
+  /** `sha256:<hex>` of the object's bytes. */
+  checksum: string;
+  /** ISO time of the put. */
+  created: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS dataset (
+  datasetType TEXT NOT NULL,
+  dataId TEXT NOT NULL,            -- canonical JSON: keys sorted
+  key TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  checksum TEXT NOT NULL,
+  created TEXT NOT NULL,
+  PRIMARY KEY (datasetType, dataId)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS dataset_key ON dataset (key);
+`;
+
+/** Canonical JSON of a data id (sorted keys), so equal ids have equal text. */
+export function canonicalDataId(dataId: Readonly<DataId>): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(dataId).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+}
+
+/**
+ * An output repository's dataset records.
+ *
+ * ```ts
+ * const records = DatasetRecords.open("/scratch/rerun/datasets.sqlite3");
+ * records.find("calexp", { visit: 1 });   // every recorded calexp of visit 1
+ * ```
+ */
+export class DatasetRecords {
+  readonly #db: Database.Database;
+  readonly #upsert: Database.Statement;
+  readonly #byType: Database.Statement;
+  readonly #one: Database.Statement;
+
+  private constructor(db: Database.Database) {
+    this.#db = db;
+    this.#upsert = db.prepare(
+      "INSERT OR REPLACE INTO dataset (datasetType, dataId, key, size, checksum, created) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    this.#byType = db.prepare("SELECT * FROM dataset WHERE datasetType = ? ORDER BY dataId");
+    this.#one = db.prepare("SELECT * FROM dataset WHERE datasetType = ? AND dataId = ?");
+  }
+
+  /**
+   * Opens the records database at a local path: for writing (created if needed), or read-only
+   * (an input that was once an output).
+   * @throws RegistryError when the file is not a usable sqlite database
+   */
+  static open(path: string, options: { readonly?: boolean } = {}): DatasetRecords {
+    try {
+      const db = new Database(path, { readonly: options.readonly === true, fileMustExist: options.readonly === true });
+      db.pragma("busy_timeout = 30000"); // another process's put holds the lock for milliseconds
+      if (!options.readonly) {
+        db.pragma("journal_mode = WAL"); // readers do not block the one writer
+        db.pragma("synchronous = NORMAL"); // with WAL: durable at checkpoints, never corrupt
+        db.exec(SCHEMA);
+      }
+      return new DatasetRecords(db);
+    } catch (err) {
+      throw new RegistryError(`cannot open the dataset records ${path}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /**
+   * Records a dataset, running `publish` (the file's rename) inside the same immediate
+   * transaction: the record and the file appear together, or neither does.
+   * @throws whatever `publish` throws (nothing is recorded then)
+   */
+  record(record: Omit<DatasetRecord, "created">, publish: () => void = () => undefined): void {
+    const insert = this.#db.transaction(() => {
+      this.#upsert.run(record.datasetType, canonicalDataId(record.dataId), record.key, record.size, record.checksum, new Date().toISOString());
+      publish();
+    });
+    insert.immediate();
+  }
+
+  /** The record of one dataset, if any. */
+  get(datasetType: string, dataId: Readonly<DataId>): DatasetRecord | undefined {
+    const row = this.#one.get(datasetType, canonicalDataId(dataId)) as RecordRow | undefined;
+    return row === undefined ? undefined : fromRow(row);
+  }
+
+  /** Records of a dataset type whose data ids contain every key/value of `partial`, by data id. */
+  find(datasetType: string, partial: Readonly<Record<string, DataIdValue>> = {}): DatasetRecord[] {
+    const wanted = Object.entries(partial);
+    const out: DatasetRecord[] = [];
+    for (const row of this.#byType.iterate(datasetType) as Iterable<RecordRow>) {
+      const record = fromRow(row);
+      if (wanted.every(([k, v]) => record.dataId[k] === v)) out.push(record);
+    }
+    return out;
+  }
+
+  /** Number of records (of one type, or all). */
+  count(datasetType?: string): number {
+    const sql = datasetType === undefined ? "SELECT count(*) AS n FROM dataset" : "SELECT count(*) AS n FROM dataset WHERE datasetType = ?";
+    const stmt = this.#db.prepare(sql);
+    const row = (datasetType === undefined ? stmt.get() : stmt.get(datasetType)) as { n: number };
+    return row.n;
+  }
+
+  /** Closes the database. */
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+interface RecordRow {
+  datasetType: string;
+  dataId: string;
+  key: string;
+  size: number;
+  checksum: string;
+  created: string;
+}
+
+function fromRow(row: RecordRow): DatasetRecord {
+  return { ...row, dataId: JSON.parse(row.dataId) as DataId };
+}

@@ -1,0 +1,64 @@
+/**
+ * A Storage that forwards every call to another one: the base for wrappers that change one or two
+ * behaviours (recording puts, write-once checks, fault injection in tests).
+ *
+ * @packageDocumentation
+ */
+import type { Readable } from "node:stream";
+import type { LocalFile } from "../temp/index.js";
+import type { ByteRange, ListOptions, ObjectInfo, PendingLocalFile, Storage, WriteOptions } from "./storage.js";
+
+/** Forwards everything to `inner`; subclasses override what they change. */
+export class StorageDecorator implements Storage {
+  /** @param inner - the storage that does the work */
+  constructor(protected readonly inner: Storage) {}
+
+  get scheme(): string {
+    return this.inner.scheme;
+  }
+  get uri(): string {
+    return this.inner.uri;
+  }
+  uriOf(key: string): string {
+    return this.inner.uriOf(key);
+  }
+  exists(key: string): Promise<boolean> {
+    return this.inner.exists(key);
+  }
+  stat(key: string): Promise<ObjectInfo> {
+    return this.inner.stat(key);
+  }
+  read(key: string, range?: ByteRange): Promise<Buffer> {
+    return this.inner.read(key, range);
+  }
+  readStream(key: string, range?: ByteRange): Promise<Readable> {
+    return this.inner.readStream(key, range);
+  }
+  write(key: string, data: Uint8Array | string, options?: WriteOptions): Promise<void> {
+    return this.inner.write(key, data, options);
+  }
+  writeStream(key: string, source: Readable | AsyncIterable<Uint8Array>, options?: WriteOptions): Promise<void> {
+    return this.inner.writeStream(key, source, options);
+  }
+  delete(key: string): Promise<void> {
+    return this.inner.delete(key);
+  }
+  list(options?: ListOptions): AsyncIterable<string> {
+    return this.inner.list(options);
+  }
+  copy(from: string, to: string, options?: WriteOptions): Promise<void> {
+    return this.inner.copy(from, to, options);
+  }
+  getLocalFile(key: string): Promise<LocalFile> {
+    return this.inner.getLocalFile(key);
+  }
+  putLocalFile(localPath: string, key: string, options?: WriteOptions): Promise<void> {
+    return this.inner.putLocalFile(localPath, key, options);
+  }
+  createLocalFile(key: string, options?: WriteOptions & { suffix?: string }): Promise<PendingLocalFile> {
+    return this.inner.createLocalFile(key, options);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
