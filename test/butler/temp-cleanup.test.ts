@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mkdtemp, rm, writeFile, readdir } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -65,7 +65,10 @@ describe("temp files under thousands of gets and puts with random failures", fun
             } else if (op === 3) await butler.get("src", { visit, ccd });
             else if (op === 4) {
               // corrupt the stored file now and then: the read must fail cleanly
-              if (i % 24 === 4) await writeFile(join(root, `calexp/v${visit}_f${visit < 3 ? "g" : "r"}_c0${ccd}.fits`), "SIMPLE  = garbage");
+              if (i % 24 === 4) {
+                await mkdir(join(root, "calexp"), { recursive: true });
+                await writeFile(join(root, `calexp/v${visit}_f${visit < 3 ? "g" : "r"}_c0${ccd}.fits`), "SIMPLE  = garbage");
+              }
               await butler.get("calexp", { visit, ccd });
             } else await butler.get("raw", { visit, ccd });
             successes++;
