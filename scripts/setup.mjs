@@ -43,6 +43,26 @@ const debianNeeds = [];
 if (forTests || forBench) {
   debianNeeds.push({ pkg: "python3-astropy", ok: () => spawnSync(PY, ["-c", "import astropy.io.fits"]).status === 0 });
   debianNeeds.push({ pkg: "python3-numpy", ok: () => spawnSync(PY, ["-c", "import numpy"]).status === 0 });
+  // A real OpenStack Swift (and Keystone) for the SwiftStorage tests, run from one temp directory
+  // by test/support/swift-server.sh; one file each package ships proves it is installed.
+  for (const [pkg, file] of [
+    ["swift", "/usr/bin/swift-config"],
+    ["swift-proxy", "/usr/bin/swift-proxy-server"],
+    ["swift-account", "/usr/bin/swift-account-server"],
+    ["swift-container", "/usr/bin/swift-container-server"],
+    ["swift-object", "/usr/bin/swift-object-server"],
+    ["python3-swiftclient", "/usr/bin/swift"],
+    ["python3-keystone", "/usr/bin/keystone-wsgi-public"],
+    ["python3-keystonemiddleware", "/usr/lib/python3/dist-packages/keystonemiddleware/auth_token/__init__.py"],
+  ]) {
+    debianNeeds.push({ pkg, ok: () => existsSync(file) });
+  }
+  // CFITSIO as the second independent implementation: fpack/funpack, headers + library for the
+  // small C reader/writer the FITS tests and benchmarks compile, and fitsverify.
+  debianNeeds.push({ pkg: "libcfitsio-bin", ok: () => existsSync("/usr/bin/fpack") && existsSync("/usr/bin/funpack") });
+  debianNeeds.push({ pkg: "libcfitsio-dev", ok: () => existsSync("/usr/include/fitsio.h") });
+  debianNeeds.push({ pkg: "fitsverify", ok: () => existsSync("/usr/bin/fitsverify") });
+  debianNeeds.push({ pkg: "gcc", ok: () => spawnSync("gcc", ["--version"]).status === 0 });
 }
 const missing = debianNeeds.filter((d) => !d.ok()).map((d) => d.pkg);
 if (missing.length > 0) {

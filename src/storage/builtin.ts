@@ -17,3 +17,8 @@ import { registerStorage, registeredSchemes } from "./schemes.js";
 if (!registeredSchemes().includes("file")) {
   registerStorage("file", async () => PosixStorage.open);
 }
+// `swift:` is loaded on first use: undici and the Swift client cost nothing until a repository
+// on Swift is opened.
+if (!registeredSchemes().includes("swift")) {
+  registerStorage("swift", async () => (await import("./swift/swift-storage.js")).SwiftStorage.open);
+}

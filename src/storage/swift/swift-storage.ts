@@ -1,0 +1,437 @@
+/**
+ * SwiftStorage: the `swift://` backend — objects in an OpenStack Swift container.
+ *
+ * @packageDocumentation
+ */
+import { createReadStream } from "node:fs";
+import { resolve } from "node:path";
+import { Readable } from "node:stream";
+import { Agent, type Dispatcher } from "undici";
+import { AlreadyExistsError, ClosedError, NotFoundError, StorageError } from "../../errors.js";
+import { TempScope, type LocalFile } from "../../temp/index.js";
+import { checkRange } from "../byte-range.js";
+import { normalizeKey, normalizePrefix } from "../keys.js";
+import type { ByteRange, ListOptions, ObjectInfo, PendingLocalFile, Storage, StorageOptions, WriteOptions } from "../storage.js";
+import { TempLocalFiles } from "../temp-local-files.js";
+import { header } from "./auth-session.js";
+import { authenticateKeystone } from "./auth-keystone.js";
+import { authenticateV1 } from "./auth-v1.js";
+import { describeCredentials, resolveCredentials, type SwiftCredentialOptions, type SwiftCredentials } from "./credentials.js";
+import { swiftError } from "./http-errors.js";
+import { KeyLock } from "./key-lock.js";
+import { downloadToFile, md5File, md5Hex, spoolToFile } from "./md5.js";
+import { openContainer } from "./open-container.js";
+import { encodeObjectName, SwiftClient, type ReplayableBody } from "./swift-client.js";
+import { emptyStream, rangeHeader, sliceStream } from "./swift-range.js";
+import { parseSwiftUri, type SwiftRoot } from "./swift-uri.js";
+import { TokenManager } from "./token-manager.js";
+
+/** Options of {@link SwiftStorage.open}: the common ones, credentials, and transport settings. */
+export interface SwiftStorageOptions extends StorageOptions, SwiftCredentialOptions {
+  /**
+   * undici dispatcher for every request (a proxy agent, custom TLS, interceptors in tests). The
+   * storage closes only a dispatcher it made itself.
+   */
+  dispatcher?: Dispatcher;
+  /** Environment to read credentials from; `process.env` by default. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Timeouts of the storage's own connection pool: a dead server gives an error, never a hang. */
+const CONNECT_TIMEOUT_MS = 10_000;
+const IDLE_TIMEOUT_MS = 120_000;
+
+/**
+ * Objects in a Swift container, below an optional prefix. The same contract as PosixStorage:
+ *
+ * - every PUT carries the MD5 of its body as `ETag`, so the server refuses (422) what arrives
+ *   corrupted; streamed writes are spooled to a temp file first, because the MD5 must precede the
+ *   body — which also makes every upload replayable after a re-authentication;
+ * - `ifAbsent` sends `If-None-Match: *`; Swift checks it before it receives the body, so two
+ *   concurrent conditional PUTs could both win: this storage queues its own conditional writes of
+ *   one key, which makes `ifAbsent` exact within one storage (not across processes);
+ * - downloads for `getLocalFile` are shared refcounted temp files, checked against the ETag.
+ *
+ * ```ts
+ * // credentials from ST_AUTH/ST_USER/ST_KEY or OS_AUTH_URL/OS_USERNAME/OS_PASSWORD/OS_PROJECT_NAME
+ * const storage = await SwiftStorage.open("swift://rerun/me", { create: true });
+ * await storage.write("config/isr.py", "config.doWrite = True\n");
+ * for await (const key of storage.list({ prefix: "config/" })) console.log(key);
+ * await storage.close();
+ * ```
+ */
+export class SwiftStorage implements Storage {
+  /** Always `swift`. */
+  readonly scheme = "swift";
+  /** The root, e.g. `swift://rerun/me`, no trailing slash. */
+  readonly uri: string;
+  readonly #root: SwiftRoot;
+  readonly #client: SwiftClient;
+  readonly #tokens: TokenManager;
+  readonly #who: string;
+  readonly #scope: TempScope;
+  readonly #ownsScope: boolean;
+  readonly #dispatcher: Dispatcher;
+  readonly #ownsDispatcher: boolean;
+  readonly #files: TempLocalFiles;
+  readonly #pending = new Set<PendingLocalFile>();
+  readonly #ifAbsent = new KeyLock();
+  #closed = false;
+
+  private constructor(init: {
+    root: SwiftRoot;
+    client: SwiftClient;
+    tokens: TokenManager;
+    who: string;
+    scope: TempScope | undefined;
+    dispatcher: Dispatcher;
+    ownsDispatcher: boolean;
+  }) {
+    this.#root = init.root;
+    this.uri = init.root.uri;
+    this.#client = init.client;
+    this.#tokens = init.tokens;
+    this.#who = init.who;
+    this.#ownsScope = init.scope === undefined;
+    this.#scope = init.scope ?? new TempScope();
+    this.#dispatcher = init.dispatcher;
+    this.#ownsDispatcher = init.ownsDispatcher;
+    this.#files = new TempLocalFiles(this.#scope, {
+      download: (key, path) => this.#download(key, path),
+      upload: (path, key, options) => this.#putFile(path, key, options),
+    });
+  }
+
+  /**
+   * Opens the storage for a `swift://<container>[/<prefix>]` or Gen2
+   * `swift://<host>:<port>/<version>/<tenant>/<container>` URI: authenticates and HEADs the container.
+   * @param options - `create: true` makes the container (output repositories); credentials; `tempScope`
+   * @throws ConfigError for a malformed URI or missing credentials (naming the variables to set)
+   * @throws AuthError when the credentials are refused (naming the auth URL and user, never the secret)
+   * @throws NotFoundError when the container does not exist and `create` is not set
+   * @throws PermissionDeniedError when the user may not read or create the container
+   */
+  static async open(uri: string, options: SwiftStorageOptions = {}): Promise<SwiftStorage> {
+    const root = parseSwiftUri(uri);
+    const credentials = resolveCredentials(options, options.env ?? process.env, root.endpoint);
+    const ownsDispatcher = options.dispatcher === undefined;
+    const dispatcher =
+      options.dispatcher ??
+      new Agent({ connectTimeout: CONNECT_TIMEOUT_MS, headersTimeout: IDLE_TIMEOUT_MS, bodyTimeout: IDLE_TIMEOUT_MS });
+    const tokens = new TokenManager(() => authenticate(credentials, dispatcher));
+    const client = new SwiftClient(root.container, tokens, dispatcher);
+    const who = describeCredentials(credentials);
+    try {
+      await openContainer(client, options.create === true, root.uri, who);
+    } catch (err) {
+      if (ownsDispatcher) await dispatcher.close().catch(() => undefined);
+      throw err;
+    }
+    return new SwiftStorage({ root, client, tokens, who, scope: options.tempScope, dispatcher, ownsDispatcher });
+  }
+
+  /** The container name. */
+  get container(): string {
+    return this.#root.container;
+  }
+
+  /** How many times this storage authenticated (diagnostics: tokens are meant to be reused). */
+  get authentications(): number {
+    return this.#tokens.authentications;
+  }
+
+  /** `swift://container/prefix/key`. @throws InvalidKeyError, ClosedError */
+  uriOf(key: string): string {
+    return `${this.uri}/${encodeObjectName(this.#key(key))}`;
+  }
+
+  /** Whether an object exists at the key. @throws InvalidKeyError, PermissionDeniedError, ClosedError */
+  async exists(key: string): Promise<boolean> {
+    const k = this.#key(key);
+    const res = await this.#client.send({ method: "HEAD", object: this.#name(k) });
+    await res.body.dump();
+    if (res.statusCode === 404) return false;
+    if (res.statusCode >= 200 && res.statusCode < 300) return true;
+    throw this.#error("HEAD", k, res.statusCode);
+  }
+
+  /**
+   * Size, time (X-Timestamp, sub-second) and the ETag (the MD5 of the content).
+   * @throws NotFoundError, InvalidKeyError, ClosedError
+   */
+  async stat(key: string): Promise<ObjectInfo> {
+    const k = this.#key(key);
+    const res = await this.#client.send({ method: "HEAD", object: this.#name(k) });
+    await res.body.dump();
+    if (res.statusCode !== 200) throw this.#error("HEAD", k, res.statusCode);
+    const timestamp = Number(header(res.headers, "x-timestamp"));
+    const modified = Number.isFinite(timestamp) ? new Date(timestamp * 1000) : new Date(header(res.headers, "last-modified") ?? 0);
+    const etag = header(res.headers, "etag");
+    return { key: k, size: Number(header(res.headers, "content-length") ?? 0), modified, ...(etag === undefined ? {} : { etag }) };
+  }
+
+  /** The object or a range of it (a Range GET). @throws NotFoundError, InvalidKeyError, RangeError, ClosedError */
+  async read(key: string, range?: ByteRange): Promise<Buffer> {
+    return Buffer.concat(await (await this.readStream(key, range)).toArray());
+  }
+
+  /**
+   * A stream of the object or a range of it; the status is checked before this returns, so a
+   * missing key raises here.
+   * @throws NotFoundError, InvalidKeyError, RangeError, ClosedError
+   */
+  async readStream(key: string, range?: ByteRange): Promise<Readable> {
+    const k = this.#key(key);
+    checkRange(range);
+    if (range?.length === 0) {
+      await this.stat(k); // HTTP cannot ask for zero bytes; the key must still exist
+      return emptyStream();
+    }
+    const wanted = rangeHeader(range);
+    const res = await this.#client.send({ method: "GET", object: this.#name(k), ...(wanted ? { headers: { range: wanted } } : {}) });
+    if (res.statusCode === 416) {
+      // only an existing object answers 416: the offset is at or past its end
+      await res.body.dump();
+      return emptyStream();
+    }
+    if (res.statusCode === 206 || (res.statusCode === 200 && wanted === undefined)) return res.body;
+    if (res.statusCode === 200 && range !== undefined) {
+      return sliceStream(res.body, range, Number(header(res.headers, "content-length") ?? 0));
+    }
+    await res.body.dump();
+    throw this.#error("GET", k, res.statusCode);
+  }
+
+  /** Writes an object (one PUT with its MD5). @throws AlreadyExistsError (with ifAbsent), PermissionDeniedError, InvalidKeyError, ClosedError */
+  async write(key: string, data: Uint8Array | string, options: WriteOptions = {}): Promise<void> {
+    const k = this.#key(key);
+    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    await this.#put(k, bytes, md5Hex(bytes), bytes.length, options.ifAbsent === true);
+  }
+
+  /**
+   * Writes an object from a stream: spooled to a temp file while hashing (memory stays flat), then
+   * uploaded with its MD5. An error of the source is rethrown as is and nothing is uploaded.
+   * @throws AlreadyExistsError (with ifAbsent, before the source is read), PermissionDeniedError, InvalidKeyError, ClosedError
+   */
+  async writeStream(key: string, source: Readable | AsyncIterable<Uint8Array>, options: WriteOptions = {}): Promise<void> {
+    const k = this.#key(key);
+    // A Readable that fails before it is piped would emit an unhandled 'error' and crash the process.
+    const hold = (): void => undefined;
+    if (source instanceof Readable) source.on("error", hold);
+    try {
+      if (options.ifAbsent === true) await this.#refuseExisting(k);
+      const spool = await this.#scope.createFile({ prefix: "spool" });
+      try {
+        const { md5, size } = await spoolToFile(source, spool.path);
+        await this.#put(k, () => createReadStream(spool.path), md5, size, options.ifAbsent === true);
+      } finally {
+        await spool.release();
+      }
+    } finally {
+      if (source instanceof Readable) source.off("error", hold);
+    }
+  }
+
+  /** Deletes an object. @throws NotFoundError, PermissionDeniedError, InvalidKeyError, ClosedError */
+  async delete(key: string): Promise<void> {
+    const k = this.#key(key);
+    const res = await this.#client.send({ method: "DELETE", object: this.#name(k) });
+    await res.body.dump();
+    if (res.statusCode !== 204 && res.statusCode !== 200) throw this.#error("DELETE", k, res.statusCode);
+  }
+
+  /**
+   * Keys below a prefix in ascending UTF-8 byte order (Swift's own order), following the listing's
+   * pages with `marker` until an empty page: the server's page limit is not known in advance.
+   * @throws InvalidKeyError for a malformed prefix, ClosedError, PermissionDeniedError while iterating
+   */
+  list(options: ListOptions = {}): AsyncIterable<string> {
+    this.#assertOpen();
+    const prefix = normalizePrefix(options.prefix);
+    const delimiter = options.shallow === true ? "/" : undefined;
+    const rootLength = this.#root.prefix === "" ? 0 : this.#root.prefix.length + 1;
+    const full = this.#root.prefix === "" ? prefix : `${this.#root.prefix}/${prefix}`;
+    const client = this.#client;
+    const assertOpen = (): void => this.#assertOpen();
+    const fail = (status: number): Error => this.#error("GET", prefix === "" ? "(listing)" : prefix, status);
+    return {
+      async *[Symbol.asyncIterator]() {
+        let marker = "";
+        for (;;) {
+          assertOpen();
+          const page = await client.listPage(full, delimiter, marker);
+          if (page.status !== 200) throw fail(page.status);
+          if (page.entries.length === 0) return;
+          for (const entry of page.entries) {
+            const name = entry.name ?? entry.subdir ?? "";
+            marker = name;
+            yield name.slice(rootLength);
+          }
+        }
+      },
+    };
+  }
+
+  /**
+   * Copies an object on the server (COPY); the destination appears whole or not at all.
+   * @throws NotFoundError for a missing source, AlreadyExistsError (with ifAbsent), PermissionDeniedError, InvalidKeyError, ClosedError
+   */
+  async copy(from: string, to: string, options: WriteOptions = {}): Promise<void> {
+    const source = this.#key(from);
+    const dest = this.#key(to);
+    const copy = async (): Promise<void> => {
+      // The copy middleware applies If-None-Match to the *source*, so ifAbsent is a HEAD of the
+      // destination under this storage's per-key queue instead.
+      const res = await this.#client.send({
+        method: "COPY",
+        object: this.#name(source),
+        headers: { destination: `${encodeURIComponent(this.container)}/${encodeObjectName(this.#name(dest))}` },
+      });
+      await res.body.dump();
+      if (res.statusCode === 201) return;
+      throw this.#error("COPY", res.statusCode === 404 ? source : dest, res.statusCode);
+    };
+    if (options.ifAbsent !== true) return copy();
+    return this.#ifAbsent.run(dest, async () => {
+      await this.#refuseExisting(dest);
+      await copy();
+    });
+  }
+
+  /**
+   * A refcounted temp file holding the object, shared by concurrent callers and deleted on the last
+   * release (or when the temp scope closes). Checked against the ETag.
+   * @throws NotFoundError, InvalidKeyError, ClosedError, StorageError (E_CHECKSUM) for a corrupted download
+   */
+  async getLocalFile(key: string): Promise<LocalFile> {
+    return this.#files.get(this.#key(key));
+  }
+
+  /**
+   * Uploads a local file (left in place), with its MD5 as ETag.
+   * @throws NotFoundError naming the local path when it is missing
+   * @throws AlreadyExistsError (with ifAbsent), PermissionDeniedError, InvalidKeyError, ClosedError
+   */
+  async putLocalFile(localPath: string, key: string, options: WriteOptions = {}): Promise<void> {
+    await this.#putFile(resolve(localPath), this.#key(key), options);
+  }
+
+  /**
+   * A temp file that `commit()` uploads (with its MD5) and deletes; `abort()`, `await using`
+   * without a commit, or `close()` delete it.
+   * @param options - `ifAbsent` (checked now and at commit), `suffix` for the temp file name
+   * @throws InvalidKeyError, AlreadyExistsError (ifAbsent, early check), ClosedError
+   */
+  async createLocalFile(key: string, options: WriteOptions & { suffix?: string } = {}): Promise<PendingLocalFile> {
+    const k = this.#key(key);
+    if (options.ifAbsent === true) await this.#refuseExisting(k);
+    const inner = await this.#files.create(k, options);
+    const pending = this.#pending;
+    const tracked: PendingLocalFile = {
+      path: inner.path,
+      async commit(...args: Parameters<PendingLocalFile["commit"]>) {
+        try {
+          await inner.commit(...args);
+        } finally {
+          pending.delete(tracked);
+        }
+      },
+      async abort() {
+        pending.delete(tracked);
+        await inner.abort();
+      },
+      async [Symbol.asyncDispose]() {
+        pending.delete(tracked);
+        await inner[Symbol.asyncDispose]();
+      },
+    };
+    pending.add(tracked);
+    return tracked;
+  }
+
+  /**
+   * Discards uncommitted pending files, deletes this storage's temp files when it owns its scope,
+   * forgets the token and closes its connections. Later calls raise ClosedError. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const pending = [...this.#pending];
+    this.#pending.clear();
+    await Promise.all(pending.map((p) => p.abort()));
+    this.#tokens.clear();
+    if (this.#ownsScope) await this.#scope.close();
+    // not awaited: a stream handed out by readStream may still be read after close
+    if (this.#ownsDispatcher) this.#dispatcher.close().catch(() => undefined);
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ClosedError(`SwiftStorage ${this.uri}`);
+  }
+
+  #key(key: string): string {
+    this.#assertOpen();
+    return normalizeKey(key);
+  }
+
+  /** The object name in the container. */
+  #name(key: string): string {
+    return this.#root.prefix === "" ? key : `${this.#root.prefix}/${key}`;
+  }
+
+  #error(method: string, key: string, status: number, ifAbsent = false): Error {
+    return swiftError({ method, key, where: this.uri, status, ifAbsent, who: this.#who });
+  }
+
+  async #refuseExisting(key: string): Promise<void> {
+    if (await this.exists(key)) throw new AlreadyExistsError(key, this.uri);
+  }
+
+  /** One PUT with its MD5 (`ETag`); `ifAbsent` adds `If-None-Match: *`, queued per key. */
+  async #put(key: string, body: ReplayableBody, md5: string, size: number, ifAbsent: boolean): Promise<void> {
+    const put = async (): Promise<void> => {
+      const headers: Record<string, string> = { etag: md5, "content-length": String(size) };
+      if (ifAbsent) headers["if-none-match"] = "*";
+      const res = await this.#client.send({ method: "PUT", object: this.#name(key), headers, body });
+      await res.body.dump();
+      if (res.statusCode !== 201) throw this.#error("PUT", key, res.statusCode, ifAbsent);
+    };
+    if (!ifAbsent) return put();
+    return this.#ifAbsent.run(key, put);
+  }
+
+  async #putFile(path: string, key: string, options: WriteOptions): Promise<void> {
+    let digest: { md5: string; size: number };
+    try {
+      digest = await md5File(path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "EISDIR" || code === "ENOTDIR") {
+        throw new NotFoundError(path, "the local filesystem (the source of putLocalFile)", { cause: err });
+      }
+      throw new StorageError(`cannot read local file ${path}: ${(err as Error).message}`, { cause: err });
+    }
+    await this.#put(key, () => createReadStream(path), digest.md5, digest.size, options.ifAbsent === true);
+  }
+
+  async #download(key: string, path: string): Promise<void> {
+    const res = await this.#client.send({ method: "GET", object: this.#name(key) });
+    if (res.statusCode !== 200) {
+      await res.body.dump();
+      throw this.#error("GET", key, res.statusCode);
+    }
+    const etag = header(res.headers, "etag");
+    const { md5 } = await downloadToFile(res.body, path);
+    // a large object's ETag is quoted and is not the MD5 of its bytes: nothing to compare then
+    if (etag !== undefined && /^[0-9a-f]{32}$/.test(etag) && etag !== md5) {
+      throw new StorageError(`the download of "${key}" from ${this.uri} does not match its ETag (MD5); try again`, { code: "E_CHECKSUM" });
+    }
+  }
+}
+
+function authenticate(credentials: SwiftCredentials, dispatcher: Dispatcher): ReturnType<typeof authenticateV1> {
+  return credentials.version === 1 ? authenticateV1(credentials, dispatcher) : authenticateKeystone(credentials, dispatcher);
+}
