@@ -9,7 +9,7 @@ import type { DataIdValue } from "../data-id.js";
 import { TempScope } from "../temp/index.js";
 import { formatterFor } from "../formatters/index.js";
 import type { ButlerLocation } from "../mapper/index.js";
-import type { Repository } from "../repository/index.js";
+import { canonicalDataId, type Repository } from "../repository/index.js";
 import { openRepositoryGraph, type RepositoryGraph, type RepositorySpec } from "./repository-graph.js";
 import { DatasetTypeAliases } from "./aliases.js";
 import { ReadProxy } from "./read-proxy.js";
@@ -240,8 +240,7 @@ export class Butler {
     const keys = Object.keys(mapper.getKeys(type, lvl));
     const seen = new Set<string>();
     const refs: ButlerDataRef[] = [];
-    const add = (full: Record<string, DataIdValue>) => {
-      const text = JSON.stringify(Object.entries(full).sort(([a], [b]) => (a < b ? -1 : 1)));
+    const add = (full: Record<string, DataIdValue>, text = canonicalDataId(full)) => {
       if (seen.has(text)) return;
       seen.add(text);
       refs.push(new ButlerDataRef(this, type, lvl, full));
@@ -260,7 +259,9 @@ export class Butler {
       }
     }
     for (const repo of this.#readable(options)) {
-      for (const record of repo.records?.find(type, id) ?? []) add({ ...id, ...record.dataId });
+      // a record's data id holds every key of `id` (the query filters on them), so its canonical
+      // text is the full data id's
+      for (const { text, dataId } of repo.records?.findDataIds(type, id) ?? []) add(dataId, text);
     }
     return new ButlerSubset(type, lvl, id, refs);
   }

@@ -58,7 +58,6 @@ export function canonicalDataId(dataId: Readonly<DataId>): string {
 export class DatasetRecords {
   readonly #db: Database.Database;
   readonly #upsert: Database.Statement;
-  readonly #byType: Database.Statement;
   readonly #one: Database.Statement;
 
   private constructor(db: Database.Database) {
@@ -66,7 +65,6 @@ export class DatasetRecords {
     this.#upsert = db.prepare(
       "INSERT OR REPLACE INTO dataset (datasetType, dataId, key, size, checksum, created) VALUES (?, ?, ?, ?, ?, ?)",
     );
-    this.#byType = db.prepare("SELECT * FROM dataset WHERE datasetType = ? ORDER BY dataId");
     this.#one = db.prepare("SELECT * FROM dataset WHERE datasetType = ? AND dataId = ?");
   }
 
@@ -111,13 +109,26 @@ export class DatasetRecords {
 
   /** Records of a dataset type whose data ids contain every key/value of `partial`, by data id. */
   find(datasetType: string, partial: Readonly<Record<string, DataIdValue>> = {}): DatasetRecord[] {
-    const wanted = Object.entries(partial);
-    const out: DatasetRecord[] = [];
-    for (const row of this.#byType.iterate(datasetType) as Iterable<RecordRow>) {
-      const record = fromRow(row);
-      if (wanted.every(([k, v]) => record.dataId[k] === v)) out.push(record);
-    }
-    return out;
+    return this.#select(datasetType, partial).map(fromRow);
+  }
+
+  /**
+   * The data ids recorded for a dataset type that contain every key/value of `partial`, each with
+   * its canonical JSON text (for de-duplication without re-serialising).
+   */
+  findDataIds(datasetType: string, partial: Readonly<Record<string, DataIdValue>> = {}): Array<{ text: string; dataId: DataId }> {
+    return this.#select(datasetType, partial, "dataId").map((row) => ({ text: row.dataId, dataId: JSON.parse(row.dataId) as DataId }));
+  }
+
+  /** Rows of a type filtered in SQL on the data id's keys (json_extract), so no row is parsed in vain. */
+  #select(datasetType: string, partial: Readonly<Record<string, DataIdValue>>, columns = "*"): RecordRow[] {
+    const entries = Object.entries(partial);
+    const where = entries.map(() => "json_extract(dataId, ?) = ?").join(" AND ");
+    const sql = `SELECT ${columns} FROM dataset WHERE datasetType = ?${where ? ` AND ${where}` : ""} ORDER BY dataId`;
+    const params: unknown[] = [datasetType];
+    // JSON paths quote the key, so any key name is safe; values are bound, never interpolated
+    for (const [k, v] of entries) params.push(`$.${JSON.stringify(k)}`, v);
+    return this.#db.prepare(sql).all(...params) as RecordRow[];
   }
 
   /** Number of records (of one type, or all). */
