@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { copyFile, stat, writeFile } from "node:fs/promises";
+import { copyFile, open, stat, writeFile } from "node:fs/promises";
 import { extname } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -39,6 +39,15 @@ export async function digestFile(path: string): Promise<{ size: number; checksum
   const hash = createHash("sha256");
   await pipeline(createReadStream(path, { highWaterMark: 4 * 1024 * 1024 }), hash);
   return { size: (await stat(path)).size, checksum: `sha256:${hash.digest("hex")}` };
+}
+
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, "r+");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 async function digestObject(storage: Storage, key: string): Promise<string> {
@@ -87,7 +96,10 @@ export class PutStorage extends StorageDecorator {
       path: pending.path,
       commit: async (commitOptions: CommitOptions = {}) => {
         if (done) throw new Error(`pending file for "${key}" was already committed or aborted`);
-        const object = { key, ...(await digestFile(pending.path)) };
+        // Hash while the kernel flushes the file: the commit's own fsync then finds nothing left
+        // to write, so the checksum costs little more than the durability the put needs anyway.
+        const [digest] = await Promise.all([digestFile(pending.path), syncFile(pending.path)]);
+        const object = { key, ...digest };
         if (writeOnce && (existed || (await this.inner.exists(key)))) {
           await end();
           return this.#compare(key, object.checksum);
