@@ -16,15 +16,8 @@ import { CameraMapper } from "../../src/mapper/camera-mapper.js";
 import { PosixStorage } from "../../src/storage/posix/posix-storage.js";
 import { openRegistry, useTempDir } from "../registry/registry-fixture.js";
 import { readThrough } from "./read-through.js";
+import { thrown } from "../support/assertions.js";
 
-function caught(fn: () => unknown): Error & Record<string, unknown> {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error & Record<string, unknown>;
-  }
-  throw new Error("expected an error");
-}
 
 const VISITS = [
   { visit: 1, filter: "g", taiObs: "2026-03-01T03:00:00.000" },
@@ -76,30 +69,30 @@ describe("calibration lookup", () => {
   });
 
   it("raises DataIdError when no calibration is valid at the observation time", () => {
-    const error = caught(() => mapper.map("flat", { visit: 5, ccd: 1 }));
+    const error = thrown(() => mapper.map("flat", { visit: 5, ccd: 1 }));
     expect(error).to.be.instanceOf(DataIdError).with.property("key", "calibDate");
     expect(error.message).to.include("valid").and.include('"flat"');
-    expect(caught(() => mapper.map("flat", { taiObs: "2025-01-01T00:00:00.000", filter: "g", ccd: 0 }))).to.be.instanceOf(DataIdError);
+    expect(thrown(() => mapper.map("flat", { taiObs: "2025-01-01T00:00:00.000", filter: "g", ccd: 0 }))).to.be.instanceOf(DataIdError);
   });
 
   it("raises DataIdError listing the candidates when validity ranges overlap", () => {
-    const error = caught(() => mapper.map("bias", { visit: 3, ccd: 1 }));
+    const error = thrown(() => mapper.map("bias", { visit: 3, ccd: 1 }));
     expect(error).to.be.instanceOf(DataIdError);
     expect(error.candidates).to.deep.equal(["2026-03-02", "2026-03-02b"]);
     expect(mapper.map("bias", { visit: 3, ccd: 0 }).locations).to.deep.equal(["bias/2026-03-02/bias_c00.fits"]);
   });
 
   it("says what is missing: an unknown visit, no time at all, no registries", async () => {
-    const unknown = caught(() => mapper.map("flat", { visit: 99, ccd: 1 }));
+    const unknown = thrown(() => mapper.map("flat", { visit: 99, ccd: 1 }));
     expect(unknown).to.be.instanceOf(DataIdError);
     expect(unknown.message).to.include("raw_visit").and.include('"visit":99');
-    const noTime = caught(() => mapper.map("flat", { filter: "g", ccd: 1 }));
+    const noTime = thrown(() => mapper.map("flat", { filter: "g", ccd: 1 }));
     expect(noTime).to.be.instanceOf(DataIdError).with.property("key", "taiObs");
     expect(noTime.message).to.include('"visit"');
     const bare = await TestCamMapper.create({ registry: registries[0] });
-    expect(caught(() => bare.map("flat", { visit: 1, ccd: 1 })).message).to.include("calibRegistry.sqlite3");
+    expect(thrown(() => bare.map("flat", { visit: 1, ccd: 1 })).message).to.include("calibRegistry.sqlite3");
     const noExposures = await TestCamMapper.create({ calibRegistry: registries[1] });
-    expect(caught(() => noExposures.map("flat", { visit: 1, ccd: 1 })).message).to.include("exposure registry");
+    expect(thrown(() => noExposures.map("flat", { visit: 1, ccd: 1 })).message).to.include("exposure registry");
   });
 
   it("queryMetadata of a calibration: at the exposure's time when known, else every period", () => {

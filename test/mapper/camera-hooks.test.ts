@@ -21,15 +21,8 @@ import { loadMapper } from "../../src/mapper/mapper-registry.js";
 import { PosixStorage } from "../../src/storage/posix/posix-storage.js";
 import { openRegistry, useTempDir } from "../registry/registry-fixture.js";
 import { readThrough } from "./read-through.js";
+import { thrown } from "../support/assertions.js";
 
-function caught(fn: () => unknown): Error & Record<string, unknown> {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error & Record<string, unknown>;
-  }
-  throw new Error("expected an error");
-}
 
 class HookedMapper extends TestCamMapper {
   std_calexp(item: unknown, dataId: Readonly<DataId>): unknown {
@@ -76,7 +69,7 @@ describe("per-type hooks", () => {
     const location = hooked.map("calexp_visitLabel", ID);
     expect(location.locations).to.deep.equal(hooked.map("calexp", ID).locations);
     expect(location.bypass!({ location, storage: undefined as never, key: "k" })).to.equal("visit 1");
-    expect(caught(() => hooked.map("calexp_visitLabel", ID, { write: true }))).to.be.instanceOf(PolicyError);
+    expect(thrown(() => hooked.map("calexp_visitLabel", ID, { write: true }))).to.be.instanceOf(PolicyError);
     expect(hooked.getKeys("calexp_visitLabel")).to.deep.equal(hooked.getKeys("calexp"));
   });
 });
@@ -155,7 +148,7 @@ describe("second camera: minicam", () => {
 
   it("raw_detectorName is computed by bypass_raw_detectorName without reading pixels", async () => {
     expect(await readThrough(mapper, storage, "raw_detectorName", RAW)).to.equal("R22_S11");
-    expect(caught(() => mapper.map("raw_detectorName", RAW, { write: true }))).to.be.instanceOf(PolicyError);
-    expect(caught(() => mapper.map("raw_detectorNam", RAW))).to.be.instanceOf(UnknownDatasetTypeError).with.property("closeNames").that.includes("raw_detectorName");
+    expect(thrown(() => mapper.map("raw_detectorName", RAW, { write: true }))).to.be.instanceOf(PolicyError);
+    expect(thrown(() => mapper.map("raw_detectorNam", RAW))).to.be.instanceOf(UnknownDatasetTypeError).with.property("closeNames").that.includes("raw_detectorName");
   });
 });

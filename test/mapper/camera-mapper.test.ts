@@ -10,15 +10,8 @@ import { DataIdError, PolicyError, RegistryError, UnknownDatasetTypeError } from
 import type { DataId } from "../../src/data-id.js";
 import type { SqliteRegistry } from "../../registry/sqlite/sqlite-registry.js";
 import { useTempDir, openRegistry, sampleRegistry } from "../registry/registry-fixture.js";
+import { thrown } from "../support/assertions.js";
 
-function caught(fn: () => unknown): Error & Record<string, unknown> {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error & Record<string, unknown>;
-  }
-  throw new Error("expected an error");
-}
 
 describe("CameraMapper", () => {
   let registry!: SqliteRegistry;
@@ -72,21 +65,21 @@ describe("CameraMapper", () => {
     it("coerces integer strings for int keys and refuses non-integers", () => {
       expect(mapper.map("raw", { visit: "1", ccd: "02" }).locations).to.deep.equal(["raw/v1_fg_c02.fits"]);
       expect(mapper.map("raw", { visit: "1", ccd: "02" }).dataId).to.deep.equal({ visit: 1, ccd: 2, filter: "g" });
-      expect(caught(() => mapper.map("raw", { visit: 1.5, ccd: 0 }))).to.be.instanceOf(DataIdError).with.property("key", "visit");
-      expect(caught(() => mapper.map("raw", { visit: "one", ccd: 0 }))).to.be.instanceOf(DataIdError).with.property("key", "visit");
-      expect(caught(() => mapper.map("raw", { visit: 1, ccd: 0, expTime: "long" }))).to.be.instanceOf(DataIdError).with.property("key", "expTime");
-      expect(caught(() => mapper.map("raw", { visit: 1, ccd: 0, filter: null as unknown as string }))).to.be.instanceOf(DataIdError).with.property("key", "filter");
+      expect(thrown(() => mapper.map("raw", { visit: 1.5, ccd: 0 }))).to.be.instanceOf(DataIdError).with.property("key", "visit");
+      expect(thrown(() => mapper.map("raw", { visit: "one", ccd: 0 }))).to.be.instanceOf(DataIdError).with.property("key", "visit");
+      expect(thrown(() => mapper.map("raw", { visit: 1, ccd: 0, expTime: "long" }))).to.be.instanceOf(DataIdError).with.property("key", "expTime");
+      expect(thrown(() => mapper.map("raw", { visit: 1, ccd: 0, filter: null as unknown as string }))).to.be.instanceOf(DataIdError).with.property("key", "filter");
     });
 
     it("refuses a data id value that would escape the repository root", () => {
       for (const filter of ["../../x", "a/b", ".."]) {
-        const error = caught(() => mapper.map("calexp", { visit: 1, ccd: 0, filter }));
+        const error = thrown(() => mapper.map("calexp", { visit: 1, ccd: 0, filter }));
         expect(error, filter).to.be.instanceOf(DataIdError).with.property("key", "filter");
       }
     });
 
     it("refuses a non-unique lookup, listing the candidates", () => {
-      const error = caught(() => mapper.map("raw", { ccd: 1, filter: "g" }));
+      const error = thrown(() => mapper.map("raw", { ccd: 1, filter: "g" }));
       expect(error).to.be.instanceOf(DataIdError);
       expect(error.key).to.equal("visit");
       expect(error.candidates).to.deep.equal([1, 3]);
@@ -94,7 +87,7 @@ describe("CameraMapper", () => {
     });
 
     it("lists candidate tuples when several keys are missing, and at most 10 in the message", () => {
-      const error = caught(() => mapper.map("raw", { ccd: 0 }));
+      const error = thrown(() => mapper.map("raw", { ccd: 0 }));
       expect(error.candidates).to.deep.equal([
         { visit: 1, filter: "g" },
         { visit: 2, filter: "r" },
@@ -108,7 +101,7 @@ describe("CameraMapper", () => {
         const opened = openRegistry(path);
         try {
           const big = await TestCamMapper.create({ registry: opened.registry });
-          const err = caught(() => big.map("raw", { ccd: 0, filter: "g" }));
+          const err = thrown(() => big.map("raw", { ccd: 0, filter: "g" }));
           expect(err.candidates).to.have.length(15);
           expect(err.message).to.include("10, … (5 more)").and.not.include("11,");
         } finally {
@@ -118,11 +111,11 @@ describe("CameraMapper", () => {
     });
 
     it("refuses a lookup with no registry row", () => {
-      const error = caught(() => mapper.map("raw", { visit: 99, ccd: 0 }));
+      const error = thrown(() => mapper.map("raw", { visit: 99, ccd: 0 }));
       expect(error).to.be.instanceOf(DataIdError).with.property("key", "filter");
       expect(error.message).to.include("no registry entry").and.include('"visit":99');
       // ccd is not a per-visit key, so raw is queried with every given column: visit 4 is in field F2
-      const noCcd = caught(() => mapper.map("raw", { visit: 4, filter: "r", field: "F1" }));
+      const noCcd = thrown(() => mapper.map("raw", { visit: 4, filter: "r", field: "F1" }));
       expect(noCcd).to.be.instanceOf(DataIdError).with.property("key", "ccd");
       expect(noCcd.candidates).to.deep.equal([]);
     });
@@ -141,7 +134,7 @@ describe("CameraMapper", () => {
         const m = await TestCamMapper.create({ registry: opened.registry });
         expect(m.map("raw", { visit: 1, ccd: 0 }).locations).to.deep.equal(["raw/v1_fi_c00.fits"]);
         // without visit there is no fast path: raw NATURAL JOIN raw_visit, where the tables disagree
-        expect(caught(() => m.map("raw", { ccd: 0 }))).to.be.instanceOf(DataIdError).with.property("message").that.includes("no registry entry");
+        expect(thrown(() => m.map("raw", { ccd: 0 }))).to.be.instanceOf(DataIdError).with.property("message").that.includes("no registry entry");
       } finally {
         await opened.registry.close();
       }
@@ -171,7 +164,7 @@ describe("CameraMapper", () => {
         expect(m.queryMetadata("c", ["visit"], { taiObs: "t1" })).to.deep.equal([1, 2]);
         // with `columns: [visit]` only visit constrains, so ccd 7 does not empty the result
         expect(m.map("b", { visit: 1, ccd: 7 }).locations).to.deep.equal(["b/1_blue"]);
-        expect(caught(() => m.map("a", { visit: 1, ccd: 7 })).message).to.include("no registry entry");
+        expect(thrown(() => m.map("a", { visit: 1, ccd: 7 })).message).to.include("no registry entry");
       } finally {
         await opened.registry.close();
       }
@@ -181,21 +174,21 @@ describe("CameraMapper", () => {
       const policy = parsePolicy("datasets:\n  deepCoadd: {template: 'deep/%(tract)d/%(patch)s/%(filter)s.fits', storage: FitsStorage, tables: raw}\n", "sky.yaml");
       const sky = new CameraMapper({ policy, registry });
       expect(sky.map("deepCoadd", { tract: 0, patch: "1,1", filter: "g" }).locations).to.deep.equal(["deep/0/1,1/g.fits"]);
-      expect(caught(() => sky.map("deepCoadd", { patch: "1,1", filter: "g" }))).to.be.instanceOf(DataIdError).with.property("key", "tract");
+      expect(thrown(() => sky.map("deepCoadd", { patch: "1,1", filter: "g" }))).to.be.instanceOf(DataIdError).with.property("key", "tract");
     });
 
     it("reports unknown dataset types with close names", () => {
-      const error = caught(() => mapper.map("calexpp", { visit: 1 }));
+      const error = thrown(() => mapper.map("calexpp", { visit: 1 }));
       expect(error).to.be.instanceOf(UnknownDatasetTypeError);
       expect(error.closeNames).to.deep.equal(["calexp"]);
       expect(error.message).to.include('did you mean "calexp"');
-      expect(caught(() => mapper.map("jsonthing", {})).closeNames).to.include("jsonThing");
-      expect(caught(() => mapper.map("zzz", {})).closeNames).to.deep.equal([]);
+      expect(thrown(() => mapper.map("jsonthing", {})).closeNames).to.include("jsonThing");
+      expect(thrown(() => mapper.map("zzz", {})).closeNames).to.deep.equal([]);
     });
 
     it("maps a calibration with a complete data id, and without a calibration registry says so", () => {
       expect(mapper.map("flat", { filter: "g", ccd: 1, calibDate: "2024-01-01" }).locations).to.deep.equal(["flat/2024-01-01/flat_fg_c01.fits"]);
-      const error = caught(() => mapper.map("flat", { visit: 1, ccd: 1 }));
+      const error = thrown(() => mapper.map("flat", { visit: 1, ccd: 1 }));
       expect(error).to.be.instanceOf(DataIdError).with.property("key", "calibDate");
       expect(error.message).to.include("calibration registry");
     });
@@ -203,21 +196,21 @@ describe("CameraMapper", () => {
     it("without a registry, maps complete data ids and names the key it cannot look up", async () => {
       const bare = await TestCamMapper.create();
       expect(bare.map("raw", { visit: 1, ccd: 0, filter: "g" }).locations).to.deep.equal(["raw/v1_fg_c00.fits"]);
-      const error = caught(() => bare.map("raw", { visit: 1, ccd: 0 }));
+      const error = thrown(() => bare.map("raw", { visit: 1, ccd: 0 }));
       expect(error).to.be.instanceOf(DataIdError).with.property("key", "filter");
       expect(error.message).to.include("no registry");
     });
 
     it("refuses a policy table the registry lacks with a RegistryError", () => {
       const policy = parsePolicy("datasets:\n  x: {template: 'x/%(visit)d_%(color)s', storage: JsonStorage, tables: raw_skyTile}\n", "x.yaml");
-      const error = caught(() => new CameraMapper({ policy, registry }).map("x", { visit: 1 }));
+      const error = thrown(() => new CameraMapper({ policy, registry }).map("x", { visit: 1 }));
       expect(error).to.be.instanceOf(RegistryError);
       expect(error.message).to.include("raw_skyTile").and.include("raw, raw_visit");
     });
 
     it("names a missing key that is no registry column", () => {
       const policy = parsePolicy("datasets:\n  x: {template: 'x/%(visit)d_%(color)s', storage: JsonStorage, tables: raw}\n", "x.yaml");
-      const error = caught(() => new CameraMapper({ policy, registry }).map("x", { visit: 1 }));
+      const error = thrown(() => new CameraMapper({ policy, registry }).map("x", { visit: 1 }));
       expect(error).to.be.instanceOf(DataIdError).with.property("key", "color");
       expect(error.message).to.include("not a column");
     });
@@ -243,14 +236,14 @@ describe("CameraMapper", () => {
         [7, 2],
         [7, 4],
       ]);
-      expect(caught(() => mapper.queryMetadata("raw", ["patch"], {}))).to.be.instanceOf(DataIdError).with.property("key", "patch");
+      expect(thrown(() => mapper.queryMetadata("raw", ["patch"], {}))).to.be.instanceOf(DataIdError).with.property("key", "patch");
     });
 
     it("coerces data-id strings and refuses unknown keys and empty formats", () => {
       expect(mapper.queryMetadata("raw", ["ccd"], { visit: "4" })).to.deep.equal([0]);
-      expect(caught(() => mapper.queryMetadata("raw", ["color"], {}))).to.be.instanceOf(DataIdError).with.property("key", "color");
-      expect(caught(() => mapper.queryMetadata("raw", [], {}))).to.be.instanceOf(DataIdError);
-      expect(caught(() => mapper.queryMetadata("processCcd_config", ["visit"], {}))).to.be.instanceOf(PolicyError);
+      expect(thrown(() => mapper.queryMetadata("raw", ["color"], {}))).to.be.instanceOf(DataIdError).with.property("key", "color");
+      expect(thrown(() => mapper.queryMetadata("raw", [], {}))).to.be.instanceOf(DataIdError);
+      expect(thrown(() => mapper.queryMetadata("processCcd_config", ["visit"], {}))).to.be.instanceOf(PolicyError);
     });
   });
 

@@ -10,15 +10,8 @@ import {
 import { registerBuiltinMappers } from "../../mappers/index.js";
 import { TestCamMapper } from "../../mappers/testcam/testcam-mapper.js";
 import { ConfigError, PolicyError } from "../../src/errors.js";
+import { rejection } from "../support/assertions.js";
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("mapper registry", () => {
   const mine: string[] = [];

@@ -19,6 +19,7 @@ import type { Wcs } from "../../src/image/wcs.js";
 import { PosixStorage } from "../../src/storage/posix/posix-storage.js";
 import { useTempDir } from "../registry/registry-fixture.js";
 import { countingStorage, processReadBytes, readThrough } from "./read-through.js";
+import { thrown } from "../support/assertions.js";
 
 const CALEXP = { visit: 1, ccd: 2, filter: "g" } as const;
 const RAW = { visit: 1, ccd: 0, filter: "g" } as const;
@@ -29,14 +30,6 @@ const HEIGHT = 768;
 const X0 = 100;
 const Y0 = 50;
 
-function caught(fn: () => unknown): Error & Record<string, unknown> {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error & Record<string, unknown>;
-  }
-  throw new Error("expected an error");
-}
 
 async function rejected(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
   try {
@@ -108,32 +101,32 @@ describe("CameraMapper variants", () => {
     });
 
     it("completes the base's data id through the registry lookup path (missing keys still need a registry)", () => {
-      const error = caught(() => mapper.map("calexp_md", { visit: 1, ccd: 2 }));
+      const error = thrown(() => mapper.map("calexp_md", { visit: 1, ccd: 2 }));
       expect(error).to.be.instanceOf(DataIdError).with.property("key", "filter");
     });
 
     it("refuses variants a base does not have, and variants of unknown types", () => {
       for (const type of ["src_sub", "src_wcs", "flat_wcs", "pickled_md", "nothing_md", "calexp_md_md"]) {
-        expect(caught(() => mapper.map(type, CALEXP)), type).to.be.instanceOf(UnknownDatasetTypeError);
+        expect(thrown(() => mapper.map(type, CALEXP)), type).to.be.instanceOf(UnknownDatasetTypeError);
       }
-      expect(caught(() => mapper.map("calexx_md", CALEXP)).closeNames).to.include("calexp_md");
+      expect(thrown(() => mapper.map("calexx_md", CALEXP)).closeNames).to.include("calexp_md");
     });
 
     it("needs a valid bbox for _sub, and refuses a bbox elsewhere", () => {
-      expect(caught(() => mapper.map("calexp_sub", CALEXP))).to.be.instanceOf(DataIdError).with.property("key", "bbox");
-      expect(caught(() => mapper.map("calexp_sub", { ...CALEXP, bbox: { x0: 0, y0: 0, width: -1, height: 2 } }))).to.be.instanceOf(DataIdError).with.property("key", "bbox");
-      expect(caught(() => mapper.map("calexp_sub", { ...CALEXP, bbox: { x0: 0.5, y0: 0, width: 1, height: 2 } }))).to.be.instanceOf(DataIdError).with.property("key", "bbox");
-      expect(caught(() => mapper.map("calexp_sub", { ...CALEXP, bbox: makeBox2I(0, 0, 1, 1), imageOrigin: "WORLD" }))).to.be.instanceOf(DataIdError).with.property("key", "imageOrigin");
-      const error = caught(() => mapper.map("calexp", { ...CALEXP, bbox: makeBox2I(0, 0, 1, 1) }));
+      expect(thrown(() => mapper.map("calexp_sub", CALEXP))).to.be.instanceOf(DataIdError).with.property("key", "bbox");
+      expect(thrown(() => mapper.map("calexp_sub", { ...CALEXP, bbox: { x0: 0, y0: 0, width: -1, height: 2 } }))).to.be.instanceOf(DataIdError).with.property("key", "bbox");
+      expect(thrown(() => mapper.map("calexp_sub", { ...CALEXP, bbox: { x0: 0.5, y0: 0, width: 1, height: 2 } }))).to.be.instanceOf(DataIdError).with.property("key", "bbox");
+      expect(thrown(() => mapper.map("calexp_sub", { ...CALEXP, bbox: makeBox2I(0, 0, 1, 1), imageOrigin: "WORLD" }))).to.be.instanceOf(DataIdError).with.property("key", "imageOrigin");
+      const error = thrown(() => mapper.map("calexp", { ...CALEXP, bbox: makeBox2I(0, 0, 1, 1) }));
       expect(error).to.be.instanceOf(DataIdError).with.property("key", "bbox");
       expect(error.message).to.include("_sub");
     });
 
     it("refuses to map a variant for a put, and the formatter refuses to write one", async () => {
-      const error = caught(() => mapper.map("calexp_md", CALEXP, { write: true }));
+      const error = thrown(() => mapper.map("calexp_md", CALEXP, { write: true }));
       expect(error).to.be.instanceOf(PolicyError);
       expect(error.message).to.include("read-only").and.include('put "calexp"');
-      expect(caught(() => mapper.map("calexp_sub", { ...CALEXP, bbox: makeBox2I(0, 0, 1, 1) }, { write: true }))).to.be.instanceOf(PolicyError);
+      expect(thrown(() => mapper.map("calexp_sub", { ...CALEXP, bbox: makeBox2I(0, 0, 1, 1) }, { write: true }))).to.be.instanceOf(PolicyError);
       const md = mapper.map("calexp_md", CALEXP);
       const written = await rejected(formatterFor("FitsStorage").write(calexp(), { storage, key: "calexp/other.fits", location: md }));
       expect(written).to.be.instanceOf(FormatterError);

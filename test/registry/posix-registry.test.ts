@@ -12,6 +12,7 @@ import { CameraMapper } from "../../src/mapper/camera-mapper.js";
 import { parsePolicy } from "../../src/mapper/policy.js";
 import { PosixStorage } from "../../src/storage/posix/posix-storage.js";
 import { useTempDir } from "./registry-fixture.js";
+import { thrown } from "../support/assertions.js";
 
 const FOO = "foo-%(ccd)02d-%(filter)s.fits";
 const POLICY = `
@@ -24,14 +25,6 @@ datasets:
   thing: {storage: ignored}
 `;
 
-function caught(fn: () => unknown): Error & Record<string, unknown> {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error & Record<string, unknown>;
-  }
-  throw new Error("expected an error");
-}
 
 describe("templateScanner", () => {
   it("parses keys back out of file names, with their types", () => {
@@ -87,11 +80,11 @@ describe("PosixRegistry", () => {
   });
 
   it("refuses keys that are not in the file names, unprepared templates and table lookups", () => {
-    const error = caught(() => registry.lookupByTemplate(FOO, ["visit"], {}));
+    const error = thrown(() => registry.lookupByTemplate(FOO, ["visit"], {}));
     expect(error).to.be.instanceOf(RegistryError);
     expect(error.message).to.include("no FITS headers");
-    expect(caught(() => registry.lookupByTemplate("bar-%(ccd)d.fits", ["ccd"], {})).message).to.include("prepare");
-    expect(caught(() => registry.lookup())).to.be.instanceOf(RegistryError);
+    expect(thrown(() => registry.lookupByTemplate("bar-%(ccd)d.fits", ["ccd"], {})).message).to.include("prepare");
+    expect(thrown(() => registry.lookup())).to.be.instanceOf(RegistryError);
     expect([registry.tables(), registry.columns(), registry.columnTypes()]).to.deep.equal([[], [], {}]);
   });
 
@@ -129,9 +122,9 @@ describe("PosixRegistry", () => {
     expect(mapper.map("foo", { ccd: "2" }).dataId).to.deep.equal({ ccd: 2, filter: "r" });
     expect(mapper.map("raw", { visit: 1, ccd: 2 }).locations).to.deep.equal(["raw/v1/c002_30.0.fits"]);
     expect(mapper.queryMetadata("foo", ["ccd"], { filter: "g" })).to.deep.equal([0, 1]);
-    const ambiguous = caught(() => mapper.map("foo", { ccd: 1 }));
+    const ambiguous = thrown(() => mapper.map("foo", { ccd: 1 }));
     expect(ambiguous).to.be.instanceOf(DataIdError).with.property("candidates").that.deep.equals(["g", "r"]);
-    expect(caught(() => mapper.map("foo", { ccd: 9 }))).to.be.instanceOf(DataIdError);
+    expect(thrown(() => mapper.map("foo", { ccd: 9 }))).to.be.instanceOf(DataIdError);
     expect(mapper.getKeys("foo")).to.deep.equal({ ccd: "int", filter: "str" });
   });
 
@@ -139,14 +132,14 @@ describe("PosixRegistry", () => {
     const policy = parsePolicy(`${POLICY}  needsVisit: {template: "x/%(visit)d-%(ccd)d.yaml", storage: YamlStorage}\n`, "posixcam.yaml");
     const mapper = new CameraMapper({ policy, registry: new PosixRegistry(storage) });
     await mapper.prepareRegistry();
-    const error = caught(() => mapper.queryMetadata("foo", ["visit"], {}));
+    const error = thrown(() => mapper.queryMetadata("foo", ["visit"], {}));
     expect(error).to.be.instanceOf(DataIdError).with.property("key", "visit");
     expect(error.message).to.include("FITS headers are not read");
-    const noTemplate = caught(() => mapper.map("thing", {}));
+    const noTemplate = thrown(() => mapper.map("thing", {}));
     expect(noTemplate).to.be.instanceOf(PolicyError);
     expect(noTemplate.message).to.include('"thing"').and.include("no template");
     expect(mapper.map("needsVisit", { visit: 1, ccd: 2 }).locations).to.deep.equal(["x/1-2.yaml"]);
-    expect(caught(() => mapper.map("needsVisit", { ccd: 2 }))).to.be.instanceOf(DataIdError).with.property("key", "visit");
+    expect(thrown(() => mapper.map("needsVisit", { ccd: 2 }))).to.be.instanceOf(DataIdError).with.property("key", "visit");
   });
 
   it("is closed by close(), which leaves the storage open", async () => {
