@@ -86,13 +86,17 @@ export async function readRepositoryCfg(storage: Storage): Promise<RepositoryCfg
   };
 }
 
-/** Writes a repository's configuration atomically, with parents stored relative where possible. */
-export async function writeRepositoryCfg(storage: Storage, cfg: RepositoryCfg): Promise<void> {
+/**
+ * Writes a repository's configuration atomically, with parents stored relative where possible.
+ * @param options - `ifAbsent`: only create it (two processes creating one output race on this)
+ * @throws AlreadyExistsError with `ifAbsent` when another writer created it first
+ */
+export async function writeRepositoryCfg(storage: Storage, cfg: RepositoryCfg, options: { ifAbsent?: boolean } = {}): Promise<void> {
   const doc = {
     mapper: cfg.mapper,
     mapperArgs: cfg.mapperArgs,
     parents: cfg.parents.map((p) => relativeParent(storage.uri, p)),
     policy: cfg.policy,
   };
-  await storage.write(REPOSITORY_CFG_KEY, "# skybutler repository configuration\n" + stringifyYaml(doc));
+  await storage.write(REPOSITORY_CFG_KEY, "# skybutler repository configuration\n" + stringifyYaml(doc), options);
 }

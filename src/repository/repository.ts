@@ -11,7 +11,7 @@ import type { Registry } from "../../registry/registry.js";
 import { SqliteRegistry } from "../../registry/sqlite/sqlite-registry.js";
 import { PosixRegistry } from "../../registry/posix/posix-registry.js";
 import { loadMapper, type CameraMapper } from "../mapper/index.js";
-import { ConfigError, NotFoundError } from "../errors.js";
+import { AlreadyExistsError, ConfigError, NotFoundError } from "../errors.js";
 import { readRepositoryCfg, writeRepositoryCfg, type RepositoryCfg } from "./repository-cfg.js";
 import { DATASET_RECORDS_KEY, DatasetRecords } from "./dataset-records.js";
 
@@ -208,7 +208,7 @@ export class Repository {
         parents: ctx.parents ?? [],
         policy: this.#args.policy ?? null,
       };
-      if (this.writable) await writeRepositoryCfg(this.storage, this.#cfg);
+      if (this.writable) await this.#createCfg(this.#cfg);
     }
     // Gen2: with no registry file and none inherited, scan the files that match the templates
     if (this.ownRegistry === undefined && ctx.parentRegistry === undefined) this.#scanRegistry = new PosixRegistry(this.storage);
@@ -221,6 +221,27 @@ export class Repository {
       policyOverride: this.#cfg.policy ?? undefined,
     });
     return this.#mapper;
+  }
+
+  /**
+   * Creates the configuration of a new output. Two Butlers creating the same output at once both
+   * get here: the first write wins (`ifAbsent`), and the other accepts it only if it agrees.
+   */
+  async #createCfg(cfg: RepositoryCfg): Promise<void> {
+    try {
+      await writeRepositoryCfg(this.storage, cfg, { ifAbsent: true });
+    } catch (err) {
+      if (!(err instanceof AlreadyExistsError)) throw err;
+      const winner = await readRepositoryCfg(this.storage);
+      if (winner === undefined || winner.mapper !== cfg.mapper || winner.parents.join("\n") !== cfg.parents.join("\n")) {
+        throw new ConfigError(
+          `${this.root} was created at the same time by another Butler with a different mapper or parents; ` +
+            `reopen it with the inputs it recorded`,
+          { cause: err },
+        );
+      }
+      this.#cfg = winner;
+    }
   }
 
   /** Tells a scanning registry about an object just written, so lookups see it without a rescan. */

@@ -110,6 +110,18 @@ describe("Butler behaviour (as Gen2 did, or better)", () => {
     expect(cfg.parents).to.have.length(2);
   });
 
+  it("two Butlers creating one output at once agree on its configuration, or one raises (Gen2 used a file lock)", async () => {
+    const out = join(work, "raced");
+    const same = await Promise.allSettled([0, 1, 2].map(() => butler({ inputs: INPUT, outputs: out })));
+    expect(same.map((r) => r.status)).to.deep.equal(["fulfilled", "fulfilled", "fulfilled"]);
+    await butler({ inputs: INPUT, outputs: join(work, "other") });
+    const out2 = join(work, "raced2");
+    const mixed = await Promise.allSettled([butler({ inputs: INPUT, outputs: out2 }), butler({ inputs: join(work, "other"), outputs: out2 })]);
+    const failed = mixed.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    expect(failed).to.have.length(1);
+    expect(failed[0]!.reason).to.be.instanceOf(ConfigError);
+  });
+
   it("follows Gen2's alias rules", async () => {
     const b = await butler({ inputs: INPUT });
     b.defineAlias("@rawData", "raw");
