@@ -9,12 +9,18 @@ import { FitsError } from "../errors.js";
 import { allocateRaw, bytesPerPixel, type Bitpix } from "./bitpix.js";
 import { swapInPlace } from "./byte-order.js";
 import { readFully, type ByteSource } from "./byte-source.js";
+import type { OnesComplementSum } from "./checksum.js";
 import type { ColumnLayout, HduLayout } from "./hdu-layout.js";
 import { gatherColumn } from "./row-bytes.js";
 import { applyConversion, planConversion } from "./scaling.js";
 import { NUMERIC_CODES } from "./tform.js";
+import { bitsToBooleans } from "./bits.js";
+import { heapReader, readVarColumn, type VarColumn } from "./vla-read.js";
 
-/** A table column's values: typed arrays for numbers, `string[]` for A, `boolean[]` for L. */
+/**
+ * A table column's values: typed arrays for numbers, `string[]` for A, `boolean[]` for L and X
+ * (bits), interleaved `[re, im, re, im …]` Float32Array for C and Float64Array for M.
+ */
 export type TableColumn = PixelArray | string[] | boolean[];
 
 /** A table read into columns. */
@@ -31,6 +37,12 @@ export interface TableData {
    * (Scaled columns become floats with NaN instead and are not listed.)
    */
   nulls: Record<string, number | bigint>;
+  /** Variable-length (P/Q) columns, name → one array per row; they are not in `columns`. */
+  arrays: Record<string, VarColumn>;
+  /** Name → TDIMn as a row-major per-row shape, for the columns that have one. */
+  dims: Record<string, number[]>;
+  /** Name → TFORMn, e.g. `"16X"`, `"1PE(30)"`: how each column is stored. */
+  tforms: Record<string, string>;
 }
 
 /** Bytes of rows read per chunk. */
@@ -45,20 +57,21 @@ interface Target {
 }
 
 /**
- * Reads every column of a binary table (types L, B, I, J, K, A, E, D with any repeat), applying
- * TSCALn/TZEROn (unsigned conventions become Uint16/Uint32/BigUint64/Int8 arrays, other scalings
- * floats with TNULLn → NaN).
+ * Reads every column of a binary table (every TFORM type with any repeat), applying TSCALn/TZEROn
+ * (unsigned conventions become Uint16/Uint32/BigUint64/Int8 arrays, other scalings floats with
+ * TNULLn → NaN). Variable-length columns are read from the heap into `arrays`.
  *
- * @throws FitsError for an HDU that is not a binary table, or a column type not supported yet
- *   (X, C, M, P, Q)
+ * @param sum - when given, the row bytes are added to it (for DATASUM)
+ * @throws FitsError for an HDU that is not a binary table, or a variable-length descriptor
+ *   outside the heap
  */
-export async function readBinTableData(source: ByteSource, layout: HduLayout): Promise<TableData> {
+export async function readBinTableData(source: ByteSource, layout: HduLayout, sum?: OnesComplementSum): Promise<TableData> {
   const table = layout.table;
   if (layout.kind !== "bintable" || !table) {
     throw new FitsError(`HDU ${layout.index} is a ${layout.kind}, not a binary table; readTable cannot read it yet`, layout.index);
   }
   const { nrows, rowBytes } = table;
-  const targets = table.columns.map((column) => allocateTarget(column, nrows, layout));
+  const targets = table.columns.map((column) => allocateTarget(column, nrows));
   if (nrows > 0 && rowBytes > 0) {
     const rowsPerChunk = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
     const scratch = new Uint8Array(Math.min(rowsPerChunk, nrows) * rowBytes);
@@ -66,17 +79,26 @@ export async function readBinTableData(source: ByteSource, layout: HduLayout): P
       const rows = Math.min(rowsPerChunk, nrows - first);
       const chunk = scratch.subarray(0, rows * rowBytes);
       await readFully(source, layout.dataOffset + first * rowBytes, chunk, layout.index);
+      sum?.update(chunk);
       for (const t of targets) gatherColumn(chunk, rowBytes, t.column.offset, t.column.tform.width, rows, t.bytes, first * t.column.tform.width);
     }
   }
-  const result: TableData = { nrows, columns: {}, units: {}, repeats: {}, nulls: {} };
+  const result: TableData = { nrows, columns: {}, units: {}, repeats: {}, nulls: {}, arrays: {}, dims: {}, tforms: {} };
+  const heap = heapReader(source, layout);
   for (const t of targets) {
-    const { name, tform, unit, scaling } = t.column;
-    result.repeats[name] = tform.code === "A" ? 1 : tform.repeat;
+    const { name, tform, unit, scaling, dims, text } = t.column;
+    result.repeats[name] = tform.code === "A" || tform.code === "P" || tform.code === "Q" ? 1 : tform.repeat;
+    result.tforms[name] = text;
     if (unit !== undefined) result.units[name] = unit;
+    if (dims !== undefined) result.dims[name] = dims;
     if (tform.code === "A") result.columns[name] = decodeStrings(t.bytes, tform.width, nrows);
     else if (tform.code === "L") result.columns[name] = Array.from(t.bytes, (b) => b === 0x54);
-    else {
+    else if (tform.code === "X") result.columns[name] = rowBits(t.bytes, tform.width, tform.repeat, nrows);
+    else if (tform.code === "P" || tform.code === "Q") result.arrays[name] = await readVarColumn(layout, t.column, t.bytes, heap);
+    else if (tform.code === "C" || tform.code === "M") {
+      swapInPlace(t.bytes, tform.code === "C" ? 4 : 8);
+      result.columns[name] = t.raw!;
+    } else {
       const bitpix = t.bitpix!;
       swapInPlace(t.bytes, bytesPerPixel(bitpix));
       const plan = planConversion(bitpix, scaling);
@@ -87,15 +109,25 @@ export async function readBinTableData(source: ByteSource, layout: HduLayout): P
   return result;
 }
 
-function allocateTarget(column: ColumnLayout, nrows: number, layout: HduLayout): Target {
+function allocateTarget(column: ColumnLayout, nrows: number): Target {
   const { code, repeat, width } = column.tform;
   const bitpix = NUMERIC_CODES[code];
   if (bitpix !== undefined) {
     const raw = allocateRaw(bitpix, nrows * repeat);
     return { column, raw, bitpix, bytes: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) };
   }
-  if (code === "A" || code === "L") return { column, bytes: new Uint8Array(nrows * width) };
-  throw new FitsError(`column ${column.name} has TFORM${column.number} type ${code}, which readTable does not support yet`, layout.index, layout.headerOffset);
+  if (code === "C" || code === "M") {
+    const raw = new (code === "C" ? Float32Array : Float64Array)(nrows * repeat * 2);
+    return { column, raw, bytes: new Uint8Array(raw.buffer) };
+  }
+  return { column, bytes: new Uint8Array(nrows * width) };
+}
+
+/** Each row's `count` bits as booleans, row after row. */
+function rowBits(bytes: Uint8Array, width: number, count: number, nrows: number): boolean[] {
+  const out: boolean[] = [];
+  for (let r = 0; r < nrows; r++) for (const b of bitsToBooleans(bytes.subarray(r * width, (r + 1) * width), count)) out.push(b);
+  return out;
 }
 
 /** FITS strings end at the first NUL; trailing blanks are padding (FITS 4.0 §7.3.3.1). */

@@ -15,6 +15,8 @@ import type { BinTableHduInput } from "./hdu-input.js";
 import type { ByteSink } from "./image-io.js";
 import { scatterColumn } from "./row-bytes.js";
 import type { TformCode } from "./tform.js";
+import { packBits } from "./bits.js";
+import { planVarColumn, writeHeap, type VarPlan } from "./vla-write.js";
 
 /** How one column will be written. */
 export interface ColumnPlan {
@@ -31,6 +33,12 @@ export interface ColumnPlan {
   unit?: string;
   null?: number | bigint;
   bitpix?: Bitpix;
+  /** TDIMn, FITS order. */
+  tdim?: number[];
+  /** For P/Q columns: the heap layout. */
+  heap?: VarPlan;
+  /** The TFORMn text. */
+  tform: string;
 }
 
 /** How a table will be written. */
@@ -38,6 +46,8 @@ export interface TablePlan {
   nrows: number;
   rowBytes: number;
   columns: ColumnPlan[];
+  /** Bytes of heap after the rows (PCOUNT). */
+  heapSize: number;
 }
 
 const CODE_OF_BITPIX: Record<Bitpix, TformCode> = { 8: "B", 16: "I", 32: "J", 64: "K", [-32]: "E", [-64]: "D" };
@@ -51,11 +61,21 @@ export function planTable(input: BinTableHduInput, hdu: number): TablePlan {
   const columns: ColumnPlan[] = [];
   let nrows: number | undefined;
   let offset = 0;
-  for (const [name, values] of Object.entries(input.columns)) {
+  const bits = new Set(input.bits ?? []);
+  const complex = new Set(input.complex ?? []);
+  const entries: Array<[string, TableColumn | undefined, VarPlan | undefined]> = Object.entries(input.columns).map(([n, v]) => [n, v, undefined]);
+  for (const [name, values] of Object.entries(input.arrays ?? {})) {
+    entries.push([name, undefined, planVarColumn(values, (why) => new FitsError(`variable-length column ${JSON.stringify(name)}: ${why}`, hdu))]);
+  }
+  for (const [name, values, heap] of entries) {
     const fail = (why: string): FitsError => new FitsError(`table column ${JSON.stringify(name)}: ${why}`, hdu);
     let plan: ColumnPlan;
     let rows: number | undefined;
-    if (Array.isArray(values)) {
+    if (heap) {
+      plan = { name, values: [], code: "P", repeat: 1, width: 8, offset, heap, tform: "" };
+      if (heap.zero !== undefined) plan.zero = heap.zero;
+      rows = heap.counts.length;
+    } else if (Array.isArray(values)) {
       const strings = values.every((v) => typeof v === "string");
       const booleans = !strings && values.every((v) => typeof v === "boolean");
       if (strings) {
@@ -64,11 +84,12 @@ export function planTable(input: BinTableHduInput, hdu: number): TablePlan {
           if (!/^[\x20-\x7e]*$/.test(s)) throw fail(`string ${JSON.stringify(s)} is not printable ASCII`);
           width = Math.max(width, s.length);
         }
-        plan = { name, values, code: "A", repeat: width, width, offset };
+        plan = { name, values, code: "A", repeat: width, width, offset, tform: "" };
         rows = values.length;
       } else if (booleans) {
         const repeat = repeatOf(input, name, fail);
-        plan = { name, values, code: "L", repeat, width: repeat, offset };
+        const code = bits.has(name) ? "X" : "L";
+        plan = { name, values, code, repeat, width: code === "X" ? Math.ceil(repeat / 8) : repeat, offset, tform: "" };
         rows = rowsOf(values.length, repeat, fail);
       } else {
         throw fail("a plain array must hold only strings or only booleans");
@@ -76,16 +97,31 @@ export function planTable(input: BinTableHduInput, hdu: number): TablePlan {
     } else if (ArrayBuffer.isView(values)) {
       const { bitpix, zero } = storageTypeOf(values);
       const repeat = repeatOf(input, name, fail);
-      plan = { name, values, code: CODE_OF_BITPIX[bitpix], repeat, width: repeat * bytesPerPixel(bitpix), offset, bitpix };
-      if (zero !== undefined) plan.zero = zero;
-      rows = rowsOf(values.length, repeat, fail);
+      if (complex.has(name)) {
+        if (bitpix !== -32 && bitpix !== -64) throw fail("complex values must be a Float32Array (C) or Float64Array (M)");
+        plan = { name, values, code: bitpix === -32 ? "C" : "M", repeat, width: repeat * 2 * bytesPerPixel(bitpix), offset, bitpix, tform: "" };
+        rows = rowsOf(values.length / 2, repeat, fail);
+      } else {
+        plan = { name, values, code: CODE_OF_BITPIX[bitpix], repeat, width: repeat * bytesPerPixel(bitpix), offset, bitpix, tform: "" };
+        if (zero !== undefined) plan.zero = zero;
+        rows = rowsOf(values.length, repeat, fail);
+      }
     } else {
       throw fail("values must be a typed array, string[] or boolean[]");
     }
+    plan.tform = `${plan.repeat}${plan.code}`;
     const unit = input.units?.[name];
     if (unit !== undefined) plan.unit = unit;
     const nul = input.nulls?.[name];
     if (nul !== undefined) plan.null = nul;
+    const dims = input.dims?.[name];
+    if (dims !== undefined) {
+      const product = dims.reduce((p, d) => p * d, 1);
+      if (!dims.every((d) => Number.isSafeInteger(d) && d >= 1) || (!heap && product !== plan.repeat)) {
+        throw fail(`dims [${dims.join(", ")}] do not hold the ${plan.repeat} values of a row`);
+      }
+      plan.tdim = [...dims].reverse();
+    }
     if (rows !== undefined) {
       if (nrows !== undefined && rows !== nrows) throw fail(`has ${rows} rows but an earlier column has ${nrows}`);
       nrows = rows;
@@ -93,7 +129,28 @@ export function planTable(input: BinTableHduInput, hdu: number): TablePlan {
     columns.push(plan);
     offset += plan.width;
   }
-  return { nrows: nrows ?? 0, rowBytes: offset, columns };
+  // Heap offsets: arrays one after another, in column order then row order.
+  let heapSize = 0;
+  for (const c of columns) {
+    if (!c.heap) continue;
+    c.heap.sizes.forEach((size, r) => {
+      c.heap!.offsets[r] = heapSize;
+      heapSize += size;
+    });
+  }
+  const wide = heapSize > 0x7fffffff;
+  for (const c of columns) {
+    if (!c.heap) continue;
+    const max = c.heap.counts.reduce((m, n) => Math.max(m, n), 0);
+    if (wide) {
+      offset += 8;
+      c.code = "Q";
+      c.width = 16;
+    }
+    c.tform = `1${c.code}${c.heap.arrayCode}(${max})`;
+  }
+  if (wide) columns.reduce((at, c) => ((c.offset = at), at + c.width), 0);
+  return { nrows: nrows ?? 0, rowBytes: offset, columns, heapSize };
 }
 
 function repeatOf(input: BinTableHduInput, name: string, fail: (why: string) => FitsError): number {
@@ -133,6 +190,7 @@ export async function writeTableData(sink: ByteSink, plan: TablePlan, scratch: U
     for (const column of plan.columns) fillColumn(chunk, rowBytes, column, first, rows, staging);
     await sink.write(chunk);
   }
+  if (plan.heapSize > 0) await writeHeap(sink, plan.columns.flatMap((c) => (c.heap ? [c.heap] : [])), scratch);
 }
 
 function fillColumn(chunk: Uint8Array, rowBytes: number, column: ColumnPlan, first: number, rows: number, staging: Uint8Array): void {
@@ -145,6 +203,23 @@ function fillColumn(chunk: Uint8Array, rowBytes: number, column: ColumnPlan, fir
       const base = r * rowBytes + offset;
       for (let k = 0; k < width; k++) chunk[base + k] = k < s.length ? s.charCodeAt(k) : BLANK;
     }
+  } else if (column.code === "X") {
+    const flags = values as boolean[];
+    for (let r = 0; r < rows; r++) packBits(flags, (first + r) * repeat, repeat, chunk, r * rowBytes + offset);
+  } else if (column.heap) {
+    const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    for (let r = 0; r < rows; r++) {
+      const at = r * rowBytes + offset;
+      const count = column.heap.counts[first + r]!;
+      const where = column.heap.offsets[first + r]!;
+      if (column.code === "Q") {
+        view.setBigInt64(at, BigInt(count));
+        view.setBigInt64(at + 8, BigInt(where));
+      } else {
+        view.setInt32(at, count);
+        view.setInt32(at + 4, where);
+      }
+    }
   } else if (column.code === "L") {
     const flags = values as boolean[];
     for (let r = 0; r < rows; r++) {
@@ -154,6 +229,7 @@ function fillColumn(chunk: Uint8Array, rowBytes: number, column: ColumnPlan, fir
   } else {
     const typed = values as PixelArray;
     const size = bytesPerPixel(column.bitpix!);
+    // Complex columns are float pairs: the same swap as their parts.
     const bytes = new Uint8Array(typed.buffer, typed.byteOffset + first * width, rows * width);
     const stage = staging.subarray(0, rows * width);
     stage.set(bytes);

@@ -6,6 +6,7 @@
  */
 import { ClosedError, FitsError } from "../errors.js";
 import { FileByteSource, MemoryByteSource, readExactly, type ByteSource } from "./byte-source.js";
+import type { ChecksumMode } from "./checksum-check.js";
 import { OpenHdu, type FitsHdu } from "./fits-hdu.js";
 import { describeHdu, type HduLayout } from "./hdu-layout.js";
 import { BLOCK_SIZE, padToBlock, readHeader } from "./header-io.js";
@@ -21,12 +22,12 @@ export class FitsFile {
   #closed = false;
 
   /** @internal use {@link openFits} */
-  constructor(source: ByteSource, layouts: HduLayout[]) {
+  constructor(source: ByteSource, layouts: HduLayout[], options: OpenFitsOptions = {}) {
     this.#source = source;
     const checkOpen = (): void => {
       if (this.#closed) throw new ClosedError("FITS file");
     };
-    this.hdus = layouts.map((layout) => new OpenHdu(layout, source, checkOpen));
+    this.hdus = layouts.map((layout) => new OpenHdu(layout, source, checkOpen, options.checksum ?? "warn"));
   }
 
   /**
@@ -58,6 +59,15 @@ export class FitsFile {
   }
 }
 
+/** Options of {@link openFits}. */
+export interface OpenFitsOptions {
+  /**
+   * What a wrong CHECKSUM/DATASUM does (default `"warn"`: recorded in `hdu.checksum` and
+   * `hdu.checksumOk`); see {@link ChecksumMode}.
+   */
+  checksum?: ChecksumMode;
+}
+
 /**
  * Opens a FITS file and reads its headers only: each header is scanned up to END and the data
  * after it skipped by its size, so opening costs a few small reads whatever the data size.
@@ -80,14 +90,15 @@ export class FitsFile {
  * }
  * ```
  *
- * @throws FitsError for malformed or truncated files (`hdu`, `offset` say where)
+ * @throws FitsError for malformed or truncated files (`hdu`, `offset` say where), and for a wrong
+ *   header CHECKSUM with `checksum: "error"`
  * @throws the `fs` error when a path cannot be opened
  */
-export async function openFits(source: string | Uint8Array | ByteSource): Promise<FitsFile> {
+export async function openFits(source: string | Uint8Array | ByteSource, options: OpenFitsOptions = {}): Promise<FitsFile> {
   const owned = typeof source === "string";
   const bytes: ByteSource = owned ? await FileByteSource.open(source) : source instanceof Uint8Array ? new MemoryByteSource(source) : source;
   try {
-    return new FitsFile(bytes, await scanHdus(bytes));
+    return new FitsFile(bytes, await scanHdus(bytes), options);
   } catch (error) {
     if (owned) await bytes.close?.();
     throw error;

@@ -17,16 +17,25 @@ const STRUCTURAL = /^(SIMPLE|XTENSION|BITPIX|NAXIS\d*|EXTEND|PCOUNT|GCOUNT|GROUP
  * (CHECKSUM/DATASUM above would be stale after any change.)
  */
 const COLUMN_FORM = /^T(TYPE|FORM|UNIT|SCAL|ZERO|NULL|DIM|BCOL)\d+$/;
+/** The keywords of a tile-compressed image's table (FITS 4.0 §10.1), regenerated on writing. */
+const COMPRESSION = /^(Z(IMAGE|BITPIX|NAXIS\d*|TILE\d+|CMPTYPE|NAME\d+|VAL\d+|QUANTIZ|DITHER0|SIMPLE|TENSION|EXTEND|BLOCKED|PCOUNT|GCOUNT|HECKSUM|DATASUM|MASKCMP|SCALE|ZERO|BLANK)|THEAP)$/;
 
 /**
  * Whether the writer generates this keyword itself (and so drops it from a header it is given):
  * SIMPLE, XTENSION, BITPIX, NAXISn, EXTEND, PCOUNT, GCOUNT, GROUPS, TFIELDS, BSCALE, BZERO,
  * CHECKSUM, DATASUM, LONGSTRN and the column-format keywords TTYPEn, TFORMn, TUNITn, TSCALn,
- * TZEROn, TNULLn, TDIMn, TBCOLn. Readers use it to separate a user's metadata from structure.
+ * TZEROn, TNULLn, TDIMn, TBCOLn, THEAP, and the Z keywords of tile-compressed images (ZIMAGE,
+ * ZBITPIX, ZNAXISn, ZTILEn, ZCMPTYPE, ZNAMEn, ZVALn, ZQUANTIZ, ZDITHER0, ZSIMPLE, ZTENSION …).
+ * Readers use it to separate a user's metadata from structure.
  */
 export function isStructuralKeyword(keyword: string): boolean {
   const key = keyword.toUpperCase();
-  return STRUCTURAL.test(key) || COLUMN_FORM.test(key) || key === "LONGSTRN";
+  return STRUCTURAL.test(key) || COLUMN_FORM.test(key) || COMPRESSION.test(key) || key === "LONGSTRN";
+}
+
+/** Whether the compressed-image writer generates this keyword (so drops a given one). */
+export function isCompressionKeyword(keyword: string): boolean {
+  return STRUCTURAL.test(keyword) || COLUMN_FORM.test(keyword) || COMPRESSION.test(keyword);
 }
 
 /** Where the HDU sits and what it holds. */
@@ -40,7 +49,7 @@ export interface ImageHeaderSpec {
 
 /** Builds an image HDU's header. */
 export function imageHeader(spec: ImageHeaderSpec, user: Header | undefined): Header {
-  const out = new Builder(user);
+  const out = new HeaderBuilder(user);
   if (spec.primary) out.put("SIMPLE", true, "conforms to FITS standard");
   else out.put("XTENSION", "IMAGE", "image extension");
   out.put("BITPIX", spec.bitpix, "array data type");
@@ -61,19 +70,20 @@ export function imageHeader(spec: ImageHeaderSpec, user: Header | undefined): He
 
 /** Builds a binary-table HDU's header. */
 export function tableHeader(plan: TablePlan, user: Header | undefined): Header {
-  const out = new Builder(user);
+  const out = new HeaderBuilder(user);
   out.put("XTENSION", "BINTABLE", "binary table extension");
   out.put("BITPIX", 8, "array data type");
   out.put("NAXIS", 2, "number of array dimensions");
   out.put("NAXIS1", plan.rowBytes, "length of dimension 1");
   out.put("NAXIS2", plan.nrows, "length of dimension 2");
-  out.put("PCOUNT", 0, "number of group parameters");
+  out.put("PCOUNT", plan.heapSize, "number of group parameters");
   out.put("GCOUNT", 1, "number of groups");
   out.put("TFIELDS", plan.columns.length, "number of table fields");
   plan.columns.forEach((column, i) => {
     const n = i + 1;
     out.put(`TTYPE${n}`, column.name);
-    out.put(`TFORM${n}`, `${column.repeat}${column.code}`);
+    out.put(`TFORM${n}`, column.tform);
+    if (column.tdim !== undefined) out.put(`TDIM${n}`, `(${column.tdim.join(",")})`);
     if (column.unit !== undefined) out.put(`TUNIT${n}`, column.unit);
     if (column.zero !== undefined) {
       out.put(`TSCAL${n}`, 1);
@@ -85,10 +95,11 @@ export function tableHeader(plan: TablePlan, user: Header | undefined): Header {
 }
 
 /** Accumulates generated cards, then appends the caller's cards that survive a filter. */
-class Builder {
+export class HeaderBuilder {
   readonly #cards: HeaderCard[] = [];
   readonly #user: Header | undefined;
 
+  /** @param user - the caller's cards, appended by {@link HeaderBuilder.finish} */
   constructor(user: Header | undefined) {
     this.#user = user;
   }
@@ -103,6 +114,7 @@ class Builder {
     else this.#cards.push(comment === undefined ? { keyword, value } : { keyword, value, comment });
   }
 
+  /** The generated cards, then the caller's cards for which `drop` is false. */
   finish(drop: (keyword: string) => boolean): Header {
     const kept = (this.#user?.cards ?? []).filter((card) => !drop(card.keyword));
     // Long strings use CONTINUE cards; the convention asks for LONGSTRN to announce them.

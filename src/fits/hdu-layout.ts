@@ -7,6 +7,8 @@
 import type { Header } from "../image/header.js";
 import { FitsError } from "../errors.js";
 import { isBitpix, type Bitpix } from "./bitpix.js";
+import { describeAsciiTable, type AsciiTableLayout } from "./ascii-table.js";
+import { describeCompressed, type CompressedLayout } from "./compressed-layout.js";
 import { HeaderChecks } from "./header-checks.js";
 import type { ParsedHeader } from "./header-io.js";
 import type { Scaling } from "./scaling.js";
@@ -26,14 +28,20 @@ export interface ColumnLayout {
   offset: number;
   unit?: string;
   scaling: Scaling;
+  /** TDIMn as a row-major per-row shape, when present. */
+  dims?: number[];
+  /** The TFORMn text as written. */
+  text: string;
 }
 
 /** A binary table's geometry. */
 export interface TableLayout {
   rowBytes: number;
   nrows: number;
-  /** PCOUNT: bytes of heap after the rows. */
+  /** PCOUNT: bytes after the rows (any gap, then the heap). */
   heapSize: number;
+  /** THEAP: where the heap starts, in bytes from the start of the data. */
+  heapOffset: number;
   columns: ColumnLayout[];
 }
 
@@ -58,6 +66,12 @@ export interface HduLayout {
   table?: TableLayout;
   extname?: string;
   extver: number;
+  /** The ones' complement sum of the header blocks, for CHECKSUM. */
+  headerSum?: number;
+  /** For a compressed image: its Z keywords. */
+  compressed?: CompressedLayout;
+  /** For an ASCII table: its columns. */
+  ascii?: AsciiTableLayout;
 }
 
 const EXTENSION_KINDS: Record<string, HduKind> = {
@@ -121,16 +135,16 @@ export function describeHdu(parsed: ParsedHeader, index: number, fileSize: numbe
     randomGroups,
     extver: checks.integer("EXTVER", { fallback: 1 }),
   };
+  if (parsed.headerSum !== undefined) layout.headerSum = parsed.headerSum;
   const extname = checks.string("EXTNAME");
   if (extname !== undefined) layout.extname = extname;
   if (kind === "bintable" || kind === "compressed-image") {
     layout.table = describeBinTable(checks, bitpix, axes, pcount, gcount);
   }
+  if (kind === "table") layout.ascii = describeAsciiTable(checks, bitpix, axes);
   if (kind === "compressed-image") {
-    const znaxis = checks.integer("ZNAXIS", { min: 0, max: 999 });
-    const zaxes: number[] = [];
-    for (let n = 1; n <= znaxis; n++) zaxes.push(checks.integer(`ZNAXIS${n}`, { min: 0, max: Number.MAX_SAFE_INTEGER }));
-    layout.shape = zaxes.reverse();
+    layout.compressed = describeCompressed(checks, layout.table!, layout.dataSize);
+    layout.shape = [...layout.compressed.axes].reverse();
   }
   return layout;
 }
@@ -157,6 +171,19 @@ function imageScaling(checks: HeaderChecks, bitpix: Bitpix): Scaling {
   return scaling;
 }
 
+/** TDIMn = '(a,b,c)' (FITS order) → [c, b, a], checked against the repeat count. */
+function parseTdim(checks: HeaderChecks, n: number, text: string, tform: Tform): number[] {
+  const m = /^\s*\(\s*(\d+(?:\s*,\s*\d+)*)\s*\)\s*$/.exec(text);
+  if (!m) throw checks.error(`TDIM${n} = ${JSON.stringify(text)} is not of the form '(a,b,…)'`, `TDIM${n}`);
+  const dims = m[1]!.split(",").map((d) => Number(d.trim()));
+  const product = dims.reduce((p, d) => p * d, 1);
+  // Variable-length columns give the shape of each row's array, whose length the heap decides.
+  if (tform.code !== "P" && tform.code !== "Q" && product > tform.repeat) {
+    throw checks.error(`TDIM${n} = ${text} holds ${product} elements, more than the ${tform.repeat} of TFORM${n}`, `TDIM${n}`);
+  }
+  return dims.reverse();
+}
+
 function describeBinTable(checks: HeaderChecks, bitpix: Bitpix, axes: number[], pcount: number, gcount: number): TableLayout {
   if (bitpix !== 8) throw checks.error(`a binary table needs BITPIX = 8, found ${bitpix}`, "BITPIX");
   if (axes.length !== 2) throw checks.error(`a binary table needs NAXIS = 2, found ${axes.length}`, "NAXIS");
@@ -177,14 +204,18 @@ function describeBinTable(checks: HeaderChecks, bitpix: Bitpix, axes: number[], 
     const scaling: Scaling = { scale: Number(checks.number(`TSCAL${n}`, 1)), zero: checks.number(`TZERO${n}`, 0) };
     const blank = checks.integerOrBig(`TNULL${n}`);
     if (blank !== undefined) scaling.blank = blank;
-    const column: ColumnLayout = { name, number: n, tform, offset, scaling };
+    const column: ColumnLayout = { name, number: n, tform, offset, scaling, text: text.trim() };
     const unit = checks.string(`TUNIT${n}`);
     if (unit !== undefined) column.unit = unit;
+    const tdim = checks.string(`TDIM${n}`);
+    if (tdim !== undefined) column.dims = parseTdim(checks, n, tdim, tform);
     columns.push(column);
     offset += tform.width;
   }
   if (offset !== rowBytes) {
     throw checks.error(`NAXIS1 = ${rowBytes} disagrees with the TFORMs, whose widths add up to ${offset} bytes per row`, "NAXIS1");
   }
-  return { rowBytes, nrows, heapSize: pcount, columns };
+  const rows = rowBytes * nrows;
+  const heapOffset = checks.integer("THEAP", { min: rows, max: rows + pcount, fallback: rows });
+  return { rowBytes, nrows, heapSize: pcount, heapOffset, columns };
 }

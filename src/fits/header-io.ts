@@ -8,6 +8,7 @@ import { Header, type HeaderCard } from "../image/header.js";
 import { FitsError } from "../errors.js";
 import { readExactly, type ByteSource } from "./byte-source.js";
 import { CARD_LENGTH, formatCard, parseCardImages } from "./card.js";
+import { OnesComplementSum } from "./checksum.js";
 
 /** The FITS logical record: headers and data are padded to multiples of it. */
 export const BLOCK_SIZE = 2880;
@@ -21,6 +22,8 @@ export interface ParsedHeader {
   headerOffset: number;
   /** Byte offset just after the block holding END: where the data starts. */
   dataOffset: number;
+  /** The ones' complement sum of the header blocks (for CHECKSUM), when they were read as bytes. */
+  headerSum?: number;
 }
 
 const END_KEYWORD = "END     ";
@@ -45,6 +48,7 @@ export async function readHeader(source: ByteSource, start: number, hdu: number,
   const offsets: number[] = [];
   let position = start;
   let blocksPerRead = 1;
+  const sum = new OnesComplementSum();
   for (;;) {
     const blocksLeft = Math.floor((source.size - position) / BLOCK_SIZE);
     if (blocksLeft === 0) {
@@ -74,11 +78,13 @@ export async function readHeader(source: ByteSource, start: number, hdu: number,
       }
       if (image.startsWith(END_KEYWORD)) {
         const dataOffset = position + Math.ceil((i + CARD_LENGTH) / BLOCK_SIZE) * BLOCK_SIZE;
-        return { ...toHeader(images, offsets), headerOffset: start, dataOffset };
+        sum.update(bytes.subarray(0, dataOffset - position));
+        return { ...toHeader(images, offsets), headerOffset: start, dataOffset, headerSum: sum.value };
       }
       images.push(image);
       offsets.push(position + i);
     }
+    sum.update(bytes);
     position += count * BLOCK_SIZE;
     blocksPerRead = Math.min(blocksPerRead * 4, 64);
   }

@@ -9,6 +9,7 @@ import { FitsError } from "../errors.js";
 import { allocateRaw, bytesPerPixel, storageTypeOf } from "./bitpix.js";
 import { flipSignBits, swapInPlace } from "./byte-order.js";
 import { readFully, type ByteSource } from "./byte-source.js";
+import type { OnesComplementSum } from "./checksum.js";
 import type { HduLayout } from "./hdu-layout.js";
 import { applyConversion, planConversion } from "./scaling.js";
 
@@ -37,9 +38,10 @@ const CONCURRENT_READS = 4;
  * per contiguous run, straight into the stored-type array, then swaps it to native order and
  * applies BZERO/BSCALE/BLANK.
  *
+ * @param sum - when given and the whole image is read, the stored bytes are added to it (for DATASUM)
  * @throws FitsError for a region outside the image, or an HDU that holds no plain image
  */
-export async function readImageData(source: ByteSource, layout: HduLayout, region: ImageRegion = {}): Promise<ImageData> {
+export async function readImageData(source: ByteSource, layout: HduLayout, region: ImageRegion = {}, sum?: OnesComplementSum): Promise<ImageData> {
   if (layout.kind !== "image") throw new FitsError(`HDU ${layout.index} is a ${layout.kind}, not an image; readImage cannot read it yet`, layout.index);
   if (layout.randomGroups) throw new FitsError("random-groups primary HDUs are not supported", layout.index, layout.headerOffset);
   const shape = layout.shape;
@@ -49,17 +51,38 @@ export async function readImageData(source: ByteSource, layout: HduLayout, regio
   const size = bytesPerPixel(layout.bitpix);
   const raw = allocateRaw(layout.bitpix, count);
   const bytes = new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+  const plan = planConversion(layout.bitpix, layout.scaling);
+  const whole = bytes.length === layout.dataSize;
   if (count > 0) {
-    const runs = contiguousRuns(shape, selection);
-    await runPool(runs, CONCURRENT_READS, ([element, destination, length]) =>
-      readFully(source, layout.dataOffset + element * size, bytes.subarray(destination * size, (destination + length) * size), layout.index),
-    );
+    // Reads go out in pieces of at most CHUNK_BYTES, several in flight; each piece is swapped (and
+    // summed, sign-flipped) on arrival, so the CPU work overlaps the remaining I/O.
+    await runPool(pieces(contiguousRuns(shape, selection), Math.floor(CHUNK_BYTES / size)), CONCURRENT_READS, async ([element, destination, length]) => {
+      const piece = bytes.subarray(destination * size, (destination + length) * size);
+      await readFully(source, layout.dataOffset + element * size, piece, layout.index);
+      if (sum && whole) sum.addAt(piece, element * size);
+      swapInPlace(piece, size);
+      if (plan.kind === "offset") flipSignBits(piece, size);
+    });
   }
-  swapInPlace(bytes, size);
-  return { data: applyConversion(raw, layout.bitpix, planConversion(layout.bitpix, layout.scaling)), shape: outShape };
+  if (plan.kind === "offset") return { data: new plan.to(raw.buffer as ArrayBuffer, raw.byteOffset, raw.length), shape: outShape };
+  return { data: applyConversion(raw, layout.bitpix, plan), shape: outShape };
 }
 
-function selectRanges(shape: number[], region: ImageRegion, hdu: number): IndexRange[] {
+/** Bytes per read: large enough to amortise a call, small enough to pipeline a big image. */
+const CHUNK_BYTES = 4 << 20;
+
+/** Splits runs longer than `limit` elements into pieces. */
+function* pieces(runs: Iterable<Run>, limit: number): Generator<Run> {
+  for (const [element, destination, length] of runs) {
+    for (let done = 0; done < length; done += limit) yield [element + done, destination + done, Math.min(limit, length - done)];
+  }
+}
+
+/**
+ * The `[start, end)` range selected on each axis (row-major order) by a region.
+ * @throws FitsError for a range outside the image or rows/cols of an image with too few axes
+ */
+export function selectRanges(shape: number[], region: ImageRegion, hdu: number): IndexRange[] {
   const ranges: IndexRange[] = shape.map((n) => [0, n]);
   const n = shape.length;
   const pick = (range: IndexRange | undefined, axis: number, what: string): void => {
@@ -118,7 +141,7 @@ function* contiguousRuns(shape: number[], ranges: IndexRange[]): Generator<Run> 
 }
 
 /** Runs `task` over the items with at most `limit` in flight; the first failure rejects. */
-async function runPool<T>(items: Iterable<T>, limit: number, task: (item: T) => Promise<void>): Promise<void> {
+export async function runPool<T>(items: Iterable<T>, limit: number, task: (item: T) => Promise<void>): Promise<void> {
   const iterator = items[Symbol.iterator]();
   let failed = false;
   const worker = async (): Promise<void> => {
@@ -140,21 +163,35 @@ export interface ByteSink {
 }
 
 /**
- * Writes pixels as big-endian FITS data, `scratch.length` bytes at a time: copy a chunk into the
- * scratch buffer, flip sign bits for the unsigned conventions, swap, write. Memory stays at the
- * scratch buffer whatever the image size. Padding is the caller's job.
+ * Writes pixels as big-endian FITS data through the two halves of `scratch`: copy a chunk into one
+ * half, flip sign bits for the unsigned conventions, swap, and start writing it while the next
+ * chunk is encoded into the other half (the CPU work overlaps the I/O). Memory stays at the scratch
+ * buffer whatever the image size. Padding is the caller's job.
  */
 export async function writeImageData(sink: ByteSink, data: PixelArray, scratch: Uint8Array): Promise<void> {
   const { bitpix, zero } = storageTypeOf(data);
   const size = bytesPerPixel(bitpix);
   const source = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  const chunk = scratch.length - (scratch.length % 8);
-  for (let offset = 0; offset < source.length; offset += chunk) {
-    const n = Math.min(chunk, source.length - offset);
-    const piece = scratch.subarray(0, n);
-    piece.set(source.subarray(offset, offset + n));
-    if (zero !== undefined) flipSignBits(piece, size);
-    swapInPlace(piece, size);
-    await sink.write(piece);
+  const half = Math.floor(scratch.length / 16) * 8;
+  const halves = [scratch.subarray(0, half), scratch.subarray(half, 2 * half)];
+  let pending: Promise<void> | undefined;
+  let which = 0;
+  try {
+    for (let offset = 0; offset < source.length; offset += half) {
+      const n = Math.min(half, source.length - offset);
+      // This half's previous write finished before the last iteration ended (see below).
+      const piece = halves[which]!.subarray(0, n);
+      piece.set(source.subarray(offset, offset + n));
+      if (zero !== undefined) flipSignBits(piece, size);
+      swapInPlace(piece, size);
+      const writing = sink.write(piece);
+      // A failure surfaces from the await that reaches it; this only stops it counting as unhandled.
+      writing.catch(() => undefined);
+      if (pending) await pending;
+      pending = writing;
+      which ^= 1;
+    }
+  } finally {
+    if (pending) await pending;
   }
 }

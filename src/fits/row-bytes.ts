@@ -11,6 +11,12 @@
  * `out` starting at `outOffset`, contiguously.
  */
 export function gatherColumn(table: Uint8Array, rowBytes: number, column: number, width: number, rows: number, out: Uint8Array, outOffset: number): void {
+  // Whole 32-bit words when everything lines up (the common case of 4- and 8-byte columns in rows
+  // of whole words): a quarter of the loads and stores of the byte loops.
+  if ((width & 3) === 0 && (rowBytes & 3) === 0 && (column & 3) === 0 && ((table.byteOffset | out.byteOffset | outOffset) & 3) === 0 && width > 0) {
+    gatherWords(new Int32Array(table.buffer, table.byteOffset, table.length >>> 2), rowBytes >>> 2, column >>> 2, width >>> 2, rows, new Int32Array(out.buffer, out.byteOffset, out.length >>> 2), outOffset >>> 2);
+    return;
+  }
   let src = column;
   let dst = outOffset;
   switch (width) {
@@ -39,6 +45,21 @@ export function gatherColumn(table: Uint8Array, rowBytes: number, column: number
       } else {
         for (let r = 0; r < rows; r++, src += rowBytes) for (let k = 0; k < width; k++) out[dst++] = table[src + k]!;
       }
+  }
+}
+
+function gatherWords(table: Int32Array, rowWords: number, column: number, width: number, rows: number, out: Int32Array, outOffset: number): void {
+  let src = column;
+  let dst = outOffset;
+  if (width === 1) {
+    for (let r = 0; r < rows; r++, src += rowWords) out[dst++] = table[src]!;
+  } else if (width === 2) {
+    for (let r = 0; r < rows; r++, src += rowWords, dst += 2) {
+      out[dst] = table[src]!;
+      out[dst + 1] = table[src + 1]!;
+    }
+  } else {
+    for (let r = 0; r < rows; r++, src += rowWords) for (let k = 0; k < width; k++) out[dst++] = table[src + k]!;
   }
 }
 

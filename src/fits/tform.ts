@@ -23,6 +23,9 @@ export interface Tform {
 /** Bytes per element (X: bits, counted separately). */
 const ELEMENT_BYTES: Record<TformCode, number> = { L: 1, X: 0, B: 1, I: 2, J: 4, K: 8, A: 1, E: 4, D: 8, C: 8, M: 16, P: 8, Q: 16 };
 
+/** Bits per element of each type, as stored in a row or on the heap. */
+export const ELEMENT_BITS: Record<Exclude<TformCode, "P" | "Q">, number> = { L: 8, X: 1, B: 8, I: 16, J: 32, K: 64, A: 8, E: 32, D: 64, C: 64, M: 128 };
+
 /** The BITPIX-equivalent storage of the numeric codes, sharing the image conversions. */
 export const NUMERIC_CODES: Partial<Record<TformCode, Bitpix>> = { B: 8, I: 16, J: 32, K: 64, E: -32, D: -64 };
 

@@ -97,7 +97,8 @@ function findExt(file: FitsFile, extname: string): FitsHdu | undefined {
 
 /** The first HDU that holds pixels. @throws FitsError when there is none */
 export function firstImageHdu(file: FitsFile): FitsHdu {
-  const hdu = file.hdus.find((h) => h.kind === "image" && h.shape.length >= 1 && h.shape.every((n) => n > 0));
+  // a tile-compressed image (fpack's `.fz`) holds pixels just the same
+  const hdu = file.hdus.find((h) => (h.kind === "image" || h.kind === "compressed-image") && h.shape.length >= 1 && h.shape.every((n) => n > 0));
   if (hdu === undefined) throw new FitsError("the file holds no image data");
   return hdu;
 }

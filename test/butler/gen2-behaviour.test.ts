@@ -5,6 +5,8 @@
 import { expect } from "chai";
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { gzipSync } from "node:zlib";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -25,6 +27,7 @@ import { rejection } from "../support/assertions.js";
 
 const INPUT = fileURLToPath(new URL("../../data/testcam-repo", import.meta.url));
 const uri = (path: string) => pathToFileURL(path).href;
+const run = promisify(execFile);
 
 describe("Butler behaviour (as Gen2 did, or better)", () => {
   let work: string;
@@ -189,6 +192,19 @@ describe("Butler behaviour (as Gen2 did, or better)", () => {
     const b = await butler({ inputs: copy });
     expect(await b.getUri("raw", { visit: 1, ccd: 0 })).to.equal(uri(raw + ".gz"));
     expect((await b.get<Exposure>("raw", { visit: 1, ccd: 0 })).metadata.get("CCD")).to.equal(0);
+  });
+
+  it("reads an fpack-compressed copy when only path.fz exists, with the same pixels", async () => {
+    const copy = join(work, "copy");
+    await cp(INPUT, copy, { recursive: true });
+    const raw = join(copy, "raw", "v2_fg_c01.fits");
+    const original = await (await butler({ inputs: INPUT })).get<Exposure<PixelArray>>("raw", { visit: 2, ccd: 1 });
+    await run("fpack", ["-D", "-Y", raw]); // Rice-compresses to v2_fg_c01.fits.fz and deletes the original
+    const b = await butler({ inputs: copy });
+    expect(await b.getUri("raw", { visit: 2, ccd: 1 })).to.equal(uri(raw + ".fz"));
+    const back = await b.get<Exposure<PixelArray>>("raw", { visit: 2, ccd: 1 });
+    expect([...back.image.data]).to.deep.equal([...original.image.data]);
+    expect(back.metadata.get("FILTER")).to.equal("g");
   });
 
   it("subset lists data refs of a level from the registry; dataRef needs exactly one", async () => {

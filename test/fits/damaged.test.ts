@@ -1,7 +1,45 @@
 import { expect } from "chai";
 import { FitsError } from "../../src/errors.js";
-import { openFits } from "../../src/fits/index.js";
-import { bigEndian, dataBlocks, headerBlocks, primaryImage } from "./fits-bytes.js";
+import { openFits, writeFits, type HduInput } from "../../src/fits/index.js";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { bigEndian, dataBlocks, headerBlocks, makeTempDir, primaryImage } from "./fits-bytes.js";
+
+/** Opens good headers, then expects reading HDU `hdu` to fail fast with a FitsError at `offset`. */
+async function damagedRead(bytes: Uint8Array, hdu: number, offset: number | undefined, message: RegExp, read: "image" | "table" = "image"): Promise<void> {
+  const file = await openFits(bytes);
+  const started = performance.now();
+  const target = file.hdus[hdu]!;
+  const error = await (read === "image" ? target.readImage() : target.readTable()).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(performance.now() - started, "time to fail (ms)").to.be.lessThan(500);
+  expect(error).to.be.instanceOf(FitsError);
+  expect((error as FitsError).hdu).to.equal(hdu);
+  if (offset !== undefined) expect((error as FitsError).offset).to.equal(offset);
+  expect((error as FitsError).message).to.match(message);
+  await file.close();
+}
+
+/** The bytes of a file our writer makes. */
+async function written(hdus: HduInput[]): Promise<Buffer> {
+  const temp = await makeTempDir();
+  try {
+    await writeFits(join(temp.dir, "f.fits"), hdus);
+    return await readFile(join(temp.dir, "f.fits"));
+  } finally {
+    await temp.remove();
+  }
+}
+
+/** Overwrites the card starting with `keyword` (the first after `from`) with `card`. */
+function patchCard(bytes: Buffer, keyword: string, card: string, from = 0): number {
+  const at = bytes.indexOf(keyword.padEnd(8), from, "latin1");
+  if (at < 0 || at % 80 !== 0) throw new Error(`no ${keyword} card`);
+  bytes.write(card.padEnd(80), at, "latin1");
+  return at;
+}
 
 /** Opens damaged bytes and returns the FitsError, asserting it comes fast and says where. */
 async function damage(bytes: Uint8Array, hdu: number, offset: number, message?: RegExp): Promise<FitsError> {
@@ -105,5 +143,101 @@ describe("FITS damaged input", () => {
     const primary = headerBlocks(["SIMPLE  = T", "BITPIX  = 8", "NAXIS   = 0", "EXTEND  = T"]);
     await damage(Buffer.concat([primary, headerBlocks(["XTENSION= 'IMAGE   '", "BITPIX  = 8", "NAXIS   = 0"])]), 1, 2880, /PCOUNT/);
     await damage(Buffer.concat([primary, headerBlocks(["XTENSION= 'WEIRD   '", "BITPIX  = 8", "NAXIS   = 0", "PCOUNT  = 0", "GCOUNT  = 1"])]), 1, 2880, /WEIRD/);
+  });
+
+  describe("tile-compressed images", () => {
+    const H = 20;
+    const W = 30;
+    const compressed = (type: "RICE_1" | "GZIP_2"): Promise<Buffer> =>
+      written([{ kind: "image", data: Int32Array.from({ length: H * W }, (_, i) => (i * 7919) % 1000), shape: [H, W], compression: { type } }]);
+
+    it("a tile grid that disagrees with the rows, or an image its data cannot hold", async () => {
+      let bytes = await compressed("RICE_1");
+      patchCard(bytes, "ZTILE2", "ZTILE2  =                    2");
+      await damage(bytes, 1, bytes.indexOf("NAXIS2  =", 2880, "latin1"), /tiles but the table has 20 rows/);
+      bytes = await compressed("RICE_1");
+      patchCard(bytes, "ZNAXIS1", "ZNAXIS1 =           1000000000");
+      patchCard(bytes, "ZTILE1", "ZTILE1  =          50000000000");
+      const axis = patchCard(bytes, "ZNAXIS2", "ZNAXIS2 =           1000000000");
+      await damage(bytes, 1, axis, /claims 1000000000000000000 pixels, more than its/);
+    });
+
+    it("a descriptor past the heap, a truncated or garbled Rice tile, a GZIP bomb", async () => {
+      const bytes = await compressed("RICE_1");
+      const file = await openFits(bytes);
+      const hdu = file.hdus[1]!;
+      const rows = hdu.dataOffset;
+      const heap = rows + 8 * H;
+      await file.close();
+
+      const past = Buffer.from(bytes);
+      past.writeInt32BE(1 << 30, rows + 8 * 3 + 4); // tile 4's offset
+      await damagedRead(past, 1, rows + 8 * 3, /runs past the end/);
+
+      const short = Buffer.from(bytes);
+      short.writeInt32BE(3, rows); // tile 1 is 3 bytes long
+      await damagedRead(short, 1, heap, /tile 1: Rice tile/);
+
+      const garbled = Buffer.from(bytes);
+      const first = garbled.readInt32BE(rows);
+      garbled.fill(0xff, heap + 4, heap + first); // every block "verbatim", longer than the tile
+      await damagedRead(garbled, 1, heap, /tile 1: Rice tile ends/);
+
+      const gz = await compressed("GZIP_2");
+      const gzFile = await openFits(gz);
+      const gzRows = gzFile.hdus[1]!.dataOffset;
+      await gzFile.close();
+      // Tile 2's descriptor pointed at tile 1's bytes is fine; a bomb that inflates past the tile is not.
+      const { gzipSync } = await import("node:zlib");
+      const bomb = gzipSync(new Uint8Array(1 << 20));
+      const table = Buffer.alloc(8 * H);
+      for (let t = 0; t < H; t++) table.writeInt32BE(bomb.length, 8 * t);
+      const header = Buffer.from(gz.subarray(0, gzRows));
+      patchCard(header, "PCOUNT", `PCOUNT  = ${String(bomb.length).padStart(20)}`, 2880);
+      const bombFile = Buffer.concat([header, dataBlocks(Buffer.concat([table, bomb]))]);
+      await damagedRead(bombFile, 1, gzRows + 8 * H, /tile 1: GZIP tile does not inflate to at most 240 bytes/);
+    });
+  });
+
+  describe("variable-length arrays and ASCII tables", () => {
+    const vla = (): Promise<Buffer> => written([{ kind: "bintable", columns: { id: new Int16Array([1, 2, 3]) }, arrays: { v: [new Int32Array([1, 2]), new Int32Array(0), new Int32Array([3])] } }]);
+
+    it("a descriptor past the heap or negative (astropy returns an empty array; we follow CFITSIO)", async () => {
+      const bytes = await vla();
+      const file = await openFits(bytes);
+      const rows = file.hdus[1]!.dataOffset;
+      await file.close();
+      const past = Buffer.from(bytes);
+      // Rows are 10 bytes (I, then the descriptor); row 3 now claims 5 elements at heap offset 8.
+      past.writeInt32BE(5, rows + 10 * 2 + 2);
+      past.writeInt32BE(8, rows + 10 * 2 + 6);
+      await damagedRead(past, 1, rows + 10 * 2 + 2, /runs past the end of the 12-byte heap/, "table");
+      const negative = Buffer.from(bytes);
+      negative.writeInt32BE(-1, rows + 10 + 2);
+      await damagedRead(negative, 1, rows + 10 + 2, /negative variable-length array descriptor/, "table");
+    });
+
+    it("descriptors that all reuse the heap far more than a table could need", async () => {
+      const n = 20000;
+      const big = new Int32Array(64 * 1024); // a 256 KiB heap array
+      const rows = Array.from({ length: n }, (_, i) => (i === 0 ? big : new Int32Array(0)));
+      const bytes = await written([{ kind: "bintable", columns: {}, arrays: { v: rows } }]);
+      const file = await openFits(bytes);
+      const at = file.hdus[1]!.dataOffset;
+      await file.close();
+      for (let r = 1; r < n; r++) {
+        bytes.writeInt32BE(big.length, at + 8 * r); // every row: the whole heap
+        bytes.writeInt32BE(0, at + 8 * r + 4);
+      }
+      await damagedRead(bytes, 1, undefined, /add up to more than 16 times the 262144-byte heap/, "table");
+    });
+
+    it("an ASCII-table field outside the row or with a bad format", async () => {
+      const primary = headerBlocks(["SIMPLE  = T", "BITPIX  = 8", "NAXIS   = 0", "EXTEND  = T"]);
+      const ascii = (cards: string[]): Buffer =>
+        Buffer.concat([primary, headerBlocks(["XTENSION= 'TABLE   '", "BITPIX  = 8", "NAXIS   = 2", "NAXIS1  = 10", "NAXIS2  = 1", "PCOUNT  = 0", "GCOUNT  = 1", "TFIELDS = 1", ...cards]), dataBlocks(Buffer.alloc(10, 0x20))]);
+      await damage(ascii(["TBCOL1  = 5", "TFORM1  = 'I8'"]), 1, 2880 + 8 * 80, /runs past the 10-byte row/);
+      await damage(ascii(["TBCOL1  = 1", "TFORM1  = 'Z8'"]), 1, 2880 + 9 * 80, /not an ASCII-table format/);
+    });
   });
 });
