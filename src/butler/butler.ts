@@ -5,11 +5,14 @@
  * @packageDocumentation
  */
 import { ClosedError, ConfigError, DataIdError, DatasetNotFoundError, NotFoundError } from "../errors.js";
+export type { DataIdInput } from "./data-id-input.js";
 import type { DataIdValue } from "../data-id.js";
 import { TempScope } from "../temp/index.js";
 import { formatterFor } from "../formatters/index.js";
 import type { ButlerLocation } from "../mapper/index.js";
-import { canonicalDataId, type Repository } from "../repository/index.js";
+import type { Repository } from "../repository/index.js";
+import { checkDataId, plainDataId, type DataIdInput } from "./data-id-input.js";
+import { subsetDataIds } from "./subset-ids.js";
 import { openRepositoryGraph, type RepositoryGraph, type RepositorySpec } from "./repository-graph.js";
 import { DatasetTypeAliases } from "./aliases.js";
 import { ReadProxy } from "./read-proxy.js";
@@ -27,12 +30,6 @@ export interface ButlerOptions {
   /** Repositories to write to; an output with mode `rw` is also read from, first. */
   outputs?: RepositorySpec | RepositorySpec[];
 }
-
-/**
- * A data id as given by callers: strings and numbers, plus objects the mapper understands
- * (a `bbox` for `_sub` datasets).
- */
-export type DataIdInput = Readonly<Record<string, DataIdValue | object>>;
 
 /** Options shared by the reading calls. */
 export interface SearchOptions {
@@ -237,32 +234,15 @@ export class Butler {
     const id = plainDataId(checkDataId(dataId));
     const mapper = this.#firstRepo(options).mapper;
     const lvl = level ?? mapper.getDefaultLevel();
-    const keys = Object.keys(mapper.getKeys(type, lvl));
-    const seen = new Set<string>();
-    const refs: ButlerDataRef[] = [];
-    const add = (full: Record<string, DataIdValue>, text = canonicalDataId(full)) => {
-      if (seen.has(text)) return;
-      seen.add(text);
-      refs.push(new ButlerDataRef(this, type, lvl, full));
-    };
-    const registry = mapper.registry;
-    let registryKeys: string[] = [];
-    if (registry !== undefined && mapper.getDatasetPolicy(type).tables.length > 0) {
-      // a table registry answers for its columns; a scanning registry (no tables) for template keys
-      const columns = new Set(registry.tables().flatMap((t) => registry.columns(t)));
-      registryKeys = columns.size === 0 ? keys : keys.filter((k) => columns.has(k));
-    }
-    if (registryKeys.length > 0) {
-      for (const row of await this.queryMetadata(type, registryKeys, id, options)) {
-        const values = Array.isArray(row) ? row : [row];
-        add({ ...id, ...Object.fromEntries(registryKeys.map((k, i) => [k, values[i]!])) });
-      }
-    }
-    for (const repo of this.#readable(options)) {
-      // a record's data id holds every key of `id` (the query filters on them), so its canonical
-      // text is the full data id's
-      for (const { text, dataId } of repo.records?.findDataIds(type, id) ?? []) add(dataId, text);
-    }
+    const ids = await subsetDataIds({
+      mapper,
+      datasetType: type,
+      level: lvl,
+      dataId: id,
+      repos: this.#readable(options),
+      queryMetadata: (keys) => this.queryMetadata(type, keys, id, options),
+    });
+    const refs = ids.map((full) => new ButlerDataRef(this, type, lvl, full));
     return new ButlerSubset(type, lvl, id, refs);
   }
 
@@ -396,27 +376,4 @@ export class Butler {
       throw err;
     }
   }
-}
-
-/** Rejects data ids that are not flat records of strings, finite numbers and plain objects. */
-function checkDataId(dataId: DataIdInput): DataIdInput {
-  if (dataId === null || typeof dataId !== "object" || Array.isArray(dataId)) {
-    throw new DataIdError(`a data id must be an object like { visit: 1, ccd: 0 }, got ${JSON.stringify(dataId)}`);
-  }
-  for (const [key, value] of Object.entries(dataId)) {
-    const ok =
-      typeof value === "string" ||
-      (typeof value === "number" && Number.isFinite(value)) ||
-      (value !== null && typeof value === "object" && !Array.isArray(value));
-    if (!ok) throw new DataIdError(`data id key "${key}" must be a string or a finite number, got ${String(value)}`, key);
-  }
-  return { ...dataId };
-}
-
-/** The string and number entries of a data id (registry queries cannot use objects such as a bbox). */
-function plainDataId(dataId: DataIdInput): Record<string, DataIdValue> {
-  return Object.fromEntries(Object.entries(dataId).filter(([, v]) => typeof v === "string" || typeof v === "number")) as Record<
-    string,
-    DataIdValue
-  >;
 }

@@ -1,0 +1,62 @@
+/**
+ * The data ids of a subset: every registry combination of a level's keys, plus the datasets the
+ * repositories recorded (outputs register their puts), without duplicates and without listing
+ * directories.
+ *
+ * @packageDocumentation
+ */
+import type { DataIdValue } from "../data-id.js";
+import type { CameraMapper } from "../mapper/index.js";
+import { canonicalDataId, type Repository } from "../repository/index.js";
+
+/** What {@link subsetDataIds} needs. */
+export interface SubsetQuery {
+  /** The mapper that defines the dataset type. */
+  mapper: CameraMapper;
+  /** The resolved dataset type. */
+  datasetType: string;
+  /** The level (its keys are enumerated). */
+  level: string | undefined;
+  /** The partial data id every result contains. */
+  dataId: Record<string, DataIdValue>;
+  /** The repositories whose records count, in search order. */
+  repos: readonly Repository[];
+  /** Asks the registries (first non-empty answer wins), as `Butler.queryMetadata`. */
+  queryMetadata(keys: string[]): Promise<Array<DataIdValue | DataIdValue[]>>;
+}
+
+/** The full data ids of a subset, in registry order then record order. */
+export async function subsetDataIds(query: SubsetQuery): Promise<Array<Record<string, DataIdValue>>> {
+  const { mapper, datasetType, level, dataId } = query;
+  const seen = new Set<string>();
+  const out: Array<Record<string, DataIdValue>> = [];
+  const add = (full: Record<string, DataIdValue>, text = canonicalDataId(full)) => {
+    if (seen.has(text)) return;
+    seen.add(text);
+    out.push(full);
+  };
+  const keys = registryKeys(mapper, datasetType, Object.keys(mapper.getKeys(datasetType, level)));
+  if (keys.length > 0) {
+    for (const row of await query.queryMetadata(keys)) {
+      const values = Array.isArray(row) ? row : [row];
+      add({ ...dataId, ...Object.fromEntries(keys.map((k, i) => [k, values[i]!])) });
+    }
+  }
+  for (const repo of query.repos) {
+    // a record's data id holds every key of `dataId` (the query filters on them), so its
+    // canonical text is the full data id's
+    for (const record of repo.records?.findDataIds(datasetType, dataId) ?? []) add(record.dataId, record.text);
+  }
+  return out;
+}
+
+/**
+ * The level's keys a registry can enumerate: a table registry answers for its columns, a scanning
+ * registry (no tables) for the template's keys; a type without registry tables has none.
+ */
+function registryKeys(mapper: CameraMapper, datasetType: string, keys: string[]): string[] {
+  const registry = mapper.registry;
+  if (registry === undefined || mapper.getDatasetPolicy(datasetType).tables.length === 0) return [];
+  const columns = new Set(registry.tables().flatMap((t) => registry.columns(t)));
+  return columns.size === 0 ? keys : keys.filter((k) => columns.has(k));
+}
