@@ -222,7 +222,8 @@ export class Butler {
   /**
    * The data references of a dataset type at a level (the mapper's default level if omitted) that
    * match a partial data id: every registry combination of the level's keys, plus the datasets
-   * recorded in the repositories (outputs register their puts), without listing directories.
+   * recorded in the repositories (outputs register their puts), without listing directories. One
+   * reference per distinct dataset: data ids that fill the type's template alike count once.
    *
    * ```ts
    * for (const ref of await butler.subset("raw", undefined, { visit: 1 })) await ref.get();

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import type { DataIdValue } from "../data-id.js";
-import type { CameraMapper } from "../mapper/index.js";
+import { parseTemplate, type CameraMapper } from "../mapper/index.js";
 import { canonicalDataId, type Repository } from "../repository/index.js";
 
 /** What {@link subsetDataIds} needs. */
@@ -30,9 +30,11 @@ export async function subsetDataIds(query: SubsetQuery): Promise<Array<Record<st
   const { mapper, datasetType, level, dataId } = query;
   const seen = new Set<string>();
   const out: Array<Record<string, DataIdValue>> = [];
-  const add = (full: Record<string, DataIdValue>, text = canonicalDataId(full)) => {
-    if (seen.has(text)) return;
-    seen.add(text);
+  const identity = identityOf(mapper, datasetType);
+  const add = (full: Record<string, DataIdValue>, text?: string) => {
+    const id = identity(full, text);
+    if (seen.has(id)) return;
+    seen.add(id);
     out.push(full);
   };
   const keys = registryKeys(mapper, datasetType, Object.keys(mapper.getKeys(datasetType, level)));
@@ -48,6 +50,21 @@ export async function subsetDataIds(query: SubsetQuery): Promise<Array<Record<st
     for (const record of repo.records?.findDataIds(datasetType, dataId) ?? []) add(record.dataId, record.text);
   }
   return out;
+}
+
+/**
+ * What makes two data ids the same dataset: the template's keys (a registry row carries more
+ * columns, such as `expTime`, than the record of the file it names). The canonical text of a
+ * record whose keys are exactly the template's is used as it is (no re-serialising).
+ */
+function identityOf(mapper: CameraMapper, datasetType: string): (full: Record<string, DataIdValue>, text?: string) => string {
+  const template = mapper.getDatasetPolicy(datasetType).template;
+  if (template === undefined) return (full, text) => text ?? canonicalDataId(full);
+  const keys = [...parseTemplate(template).keys.keys()];
+  return (full, text) => {
+    if (text !== undefined && Object.keys(full).length === keys.length && keys.every((k) => k in full)) return text;
+    return canonicalDataId(Object.fromEntries(keys.filter((k) => k in full).map((k) => [k, full[k]!])));
+  };
 }
 
 /**
