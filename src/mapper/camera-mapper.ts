@@ -1,74 +1,30 @@
 /**
  * CameraMapper: turns (dataset type, data id) into a {@link ButlerLocation} using a policy and
- * registries — Gen2's `CameraMapper` + `Mapping`, without any storage or file access.
+ * registries — Gen2's `CameraMapper` + `Mapping`, without any storage or file access. The class
+ * holds the state and the overridable entry points; name resolution, keys, mapping and querying
+ * of one policy entry live in `dataset-*.ts`.
  *
  * @packageDocumentation
  */
 import type { DataId, DataIdValue } from "../data-id.js";
-import { DataIdError, PolicyError, RegistryError, UnknownDatasetTypeError } from "../errors.js";
+import { PolicyError, UnknownDatasetTypeError } from "../errors.js";
 import type { Registry } from "../../registry/registry.js";
-import type { Bypass, ButlerLocation } from "./butler-location.js";
-import { calibrationLookup } from "./calibration-lookup.js";
+import type { ButlerLocation } from "./butler-location.js";
+import type { BypassHook, CameraMapperClass, CameraMapperOptions, MapHook, MapOptions, QueryHook, StdHook } from "./camera-mapper-types.js";
 import { closeNames } from "./close-names.js";
-import { checkCompositeMethods, compositeSpec } from "./composite.js";
-import { findHook, hookNames } from "./hooks.js";
+import { keysAtLevel } from "./dataset-keys.js";
+import { datasetLocation } from "./dataset-location.js";
+import { checkComposites, listDatasetTypes, readOnlyError, resolveDatasetType, type ResolvedName } from "./dataset-names.js";
+import { queryDataset } from "./dataset-query.js";
+import { findHook } from "./hooks.js";
 import type { MapperCreateOptions } from "./mapper-registry.js";
-import { lookupMissing } from "./need.js";
-import { normalizeDataId } from "./normalize-data-id.js";
-import { COMPOSITE_STORAGE, mergePolicy, type DatasetPolicy, type MapperPolicy } from "./policy.js";
+import type { NeedContext } from "./need.js";
+import { mergePolicy, type DatasetPolicy, type MapperPolicy } from "./policy.js";
 import { loadPolicyOnce } from "./policy-cache.js";
-import { registryLookup, usesTables } from "./registry-lookup.js";
-import { fillTemplate, parseTemplate, type KeyType } from "./template.js";
-import { baseDataId, parseVariant, variantLocation, variantNames, type MapperDataId, type VariantSpec } from "./variants.js";
+import type { KeyType } from "./template.js";
+import { baseDataId, variantLocation, type MapperDataId } from "./variants.js";
 
-/** Options of the {@link CameraMapper} constructor. */
-export interface CameraMapperOptions {
-  /** The validated policy (see `loadPolicy`). */
-  policy: MapperPolicy;
-  /**
-   * The exposure registry (`registry.sqlite3`), or a `PosixRegistry` for a repository without one.
-   * The mapper uses it but does not close it.
-   */
-  registry?: Registry;
-  /** The calibration registry (`calibRegistry.sqlite3`), for calibration validity lookups. Not closed by the mapper. */
-  calibRegistry?: Registry;
-  /** The registered mapper name (default: the policy's `camera`, else `camera`). */
-  name?: string;
-}
-
-/** Options of {@link CameraMapper.map}. */
-export interface MapOptions {
-  /** Mapping for a put rather than a get: variants and bypass-only types refuse it. */
-  write?: boolean;
-}
-
-/** A per-type `map_<type>` hook on a subclass (Gen2's `map_camera`, `map_expIdInfo` …). */
-export type MapHook = (dataId: Readonly<DataId>, options: MapOptions) => ButlerLocation;
-/** A per-type `query_<type>` hook on a subclass. */
-export type QueryHook = (format: readonly string[], dataId: Readonly<DataId>) => Array<DataIdValue | DataIdValue[]>;
-/** A per-type `std_<type>` hook on a subclass: standardizes what was read (Gen2 `std_raw`). */
-export type StdHook = (item: unknown, dataId: Readonly<DataId>) => unknown;
-/** A per-type `bypass_<type>` hook on a subclass: computes the value instead of reading it. */
-export type BypassHook = Bypass;
-
-/** A concrete camera class, as {@link CameraMapper.create} builds it. */
-export interface CameraMapperClass<M extends CameraMapper> {
-  new (options: CameraMapperOptions): M;
-  /** The class name, for messages. */
-  readonly name: string;
-  /** Where the camera's policy YAML lives, e.g. `new URL("./policy.yaml", import.meta.url)`. */
-  readonly policyUrl?: URL | string;
-  /** The name the camera is registered under (default: the policy's `camera`). */
-  readonly mapperName?: string;
-}
-
-/** What a dataset type name denotes. */
-type Resolved =
-  | { kind: "policy"; dataset: DatasetPolicy }
-  | { kind: "hook" }
-  | { kind: "component"; component: string; datasetType: string }
-  | { kind: "variant"; base: string; spec: VariantSpec; basePolicy: DatasetPolicy | undefined }
-  | { kind: "bypass"; base: string; basePolicy: DatasetPolicy | undefined };
+export type { BypassHook, CameraMapperClass, CameraMapperOptions, MapHook, MapOptions, QueryHook, StdHook } from "./camera-mapper-types.js";
 
 /**
  * Maps dataset types to storage keys from a policy, completing data ids through the registries.
@@ -105,15 +61,7 @@ export class CameraMapper {
     this.#registry = options.registry;
     this.#calibRegistry = options.calibRegistry;
     this.#name = options.name ?? options.policy.camera ?? "camera";
-    for (const dataset of this.#policy.datasets.values()) {
-      if (dataset.composite === undefined) continue;
-      checkCompositeMethods(this, dataset, dataset.composite);
-      for (const [name, component] of Object.entries(dataset.composite.components)) {
-        if (this.#resolve(component.datasetType) === undefined) {
-          throw new PolicyError(`${this.#policy.source}: component "${name}" of composite "${dataset.name}" is of unknown dataset type "${component.datasetType}"`);
-        }
-      }
-    }
+    checkComposites(this, this.#policy);
   }
 
   /**
@@ -179,14 +127,7 @@ export class CameraMapper {
    * each in policy order.
    */
   getDatasetTypes(): string[] {
-    const fromPolicy = [...this.#policy.datasets.keys()];
-    const mapHooks = hookNames(this, "map_", CameraMapper.prototype).filter((n) => !this.#policy.datasets.has(n));
-    const bypassOnly = hookNames(this, "bypass_", CameraMapper.prototype).filter((n) => this.#resolve(n)?.kind === "bypass");
-    const variants = [
-      ...fromPolicy.flatMap((n) => variantNames(n, this.#policy.datasets.get(n))),
-      ...mapHooks.flatMap((n) => variantNames(n, undefined)),
-    ];
-    return [...new Set([...fromPolicy, ...[...mapHooks, ...bypassOnly].sort(), ...variants])];
+    return listDatasetTypes(this, this.#policy, CameraMapper.prototype);
   }
 
   /**
@@ -211,12 +152,7 @@ export class CameraMapper {
    */
   getKeys(datasetType?: string, level?: string): Record<string, KeyType> {
     const types = datasetType === undefined ? [...this.#policy.datasets.values()] : [this.getDatasetPolicy(datasetType)];
-    const keys: Record<string, KeyType> = {};
-    for (const dataset of types) Object.assign(keys, this.#keysOf(dataset));
-    if (level !== undefined && Object.hasOwn(this.#policy.levels, level)) {
-      for (const key of this.#policy.levels[level]!) delete keys[key];
-    }
-    return keys;
+    return keysAtLevel(types, this.#context(), this.#policy.levels, level);
   }
 
   /** The policy's `defaultLevel`. */
@@ -290,20 +226,7 @@ export class CameraMapper {
       return this.queryMetadata(resolved.kind === "component" ? resolved.datasetType : resolved.base, format, dataId);
     }
     const dataset = this.getDatasetPolicy(datasetType);
-    if (format.length === 0) throw new DataIdError("queryMetadata needs at least one key to return (format)");
-    const id = normalizeDataId(dataId, this.#typesOf(dataset));
-    let rows: DataIdValue[][];
-    if (dataset.section === "calibrations") {
-      rows = calibrationLookup(dataset, format, id, { registry: this.#registry, calibRegistry: this.#calibRegistry }, { requireTime: false });
-    } else {
-      const registry = this.#registry;
-      if (registry === undefined) throw new RegistryError(`mapper ${this.#name} has no registry; queryMetadata("${datasetType}") needs one`);
-      if (dataset.tables.length === 0 && usesTables(registry)) {
-        throw new PolicyError(`${this.#policy.source}: dataset type "${datasetType}" lists no registry tables; it cannot be queried`);
-      }
-      rows = registryLookup(registry, dataset, format, id);
-    }
-    return format.length === 1 ? rows.map((row) => row[0]!) : rows;
+    return queryDataset(datasetType, dataset, format, dataId, { ...this.#context(), policySource: this.#policy.source });
   }
 
   /**
@@ -311,35 +234,10 @@ export class CameraMapper {
    * @throws as {@link CameraMapper.map}
    */
   protected mapDataset(dataset: DatasetPolicy, dataId: MapperDataId): ButlerLocation {
-    if (dataset.composite !== undefined) {
-      const id = normalizeDataId(dataId, {});
-      return {
-        datasetType: dataset.name,
-        storageName: COMPOSITE_STORAGE,
-        pythonType: dataset.python,
-        locations: [],
-        dataId: id,
-        additionalData: { ...id },
-        composite: compositeSpec(this, dataset, dataset.composite),
-      };
-    }
-    if (dataset.template === undefined) {
-      throw new PolicyError(`dataset type "${dataset.name}" (storage ${dataset.storage}) has no template and cannot be mapped to a file`);
-    }
-    const id = normalizeDataId(dataId, this.#typesOf(dataset));
-    const missing = [...parseTemplate(dataset.template).keys.keys()].filter((k) => id[k] === undefined);
-    const ctx = { registry: this.#registry, calibRegistry: this.#calibRegistry, mapperName: this.#name };
-    if (missing.length > 0) Object.assign(id, lookupMissing(dataset, missing, id, ctx));
-    return {
-      datasetType: dataset.name,
-      storageName: dataset.storage,
-      pythonType: dataset.python,
-      locations: [fillTemplate(dataset.template, id)],
-      dataId: id,
-      additionalData: { ...id },
-    };
+    return datasetLocation(this, dataset, dataId, this.#context());
   }
 
+  /** {@link CameraMapper.map} for a type without a `map_` hook; derived types map their base through `this.map`, so subclass hooks apply. */
   #mapResolved(datasetType: string, dataId: MapperDataId, options: MapOptions): ButlerLocation {
     const resolved = this.#resolve(datasetType);
     switch (resolved?.kind) {
@@ -348,12 +246,12 @@ export class CameraMapper {
       case "component":
         return this.map(resolved.datasetType, dataId, options);
       case "variant": {
-        if (options.write) throw readOnly(datasetType, resolved.base);
+        if (options.write) throw readOnlyError(datasetType, resolved.base);
         const base = this.map(resolved.base, baseDataId(dataId, resolved.spec));
         return variantLocation(datasetType, resolved.spec, base, resolved.basePolicy, dataId);
       }
       case "bypass": {
-        if (options.write) throw readOnly(datasetType, resolved.base);
+        if (options.write) throw readOnlyError(datasetType, resolved.base);
         const { bypass: _b, composite: _c, ...base } = this.map(resolved.base, dataId);
         return { ...base, datasetType, pythonType: "object" };
       }
@@ -362,58 +260,17 @@ export class CameraMapper {
     }
   }
 
-  /** What a name denotes, or undefined for an unknown name. */
-  #resolve(datasetType: string): Resolved | undefined {
-    const dataset = this.#policy.datasets.get(datasetType);
-    if (dataset !== undefined) return { kind: "policy", dataset };
-    if (findHook(this, "map_", datasetType) !== undefined) return { kind: "hook" };
-    const dot = datasetType.indexOf(".");
-    if (dot > 0) {
-      const component = this.#policy.datasets.get(datasetType.slice(0, dot))?.composite?.components[datasetType.slice(dot + 1)];
-      if (component !== undefined) return { kind: "component", component: datasetType.slice(dot + 1), datasetType: component.datasetType };
-    }
-    const known = (name: string): DatasetPolicy | null | undefined =>
-      this.#policy.datasets.get(name) ?? (findHook(this, "map_", name) !== undefined ? null : undefined);
-    const variant = parseVariant(datasetType, known);
-    if (variant !== undefined) return { kind: "variant", ...variant, basePolicy: known(variant.base) ?? undefined };
-    if (findHook(this, "bypass_", datasetType) !== undefined) {
-      // the longest known prefix before an "_": bypass_raw_detectorName → raw
-      for (let i = datasetType.lastIndexOf("_"); i > 0; i = datasetType.lastIndexOf("_", i - 1)) {
-        const base = datasetType.slice(0, i);
-        const policy = known(base);
-        if (policy !== undefined) return { kind: "bypass", base, basePolicy: policy ?? undefined };
-      }
-    }
-    return undefined;
+  #resolve(datasetType: string): ResolvedName | undefined {
+    return resolveDatasetType(this, this.#policy, datasetType);
   }
 
+  /** Close names come from `this.getDatasetTypes()`, so a subclass that overrides it is honoured. */
   #unknown(datasetType: string): UnknownDatasetTypeError {
     return new UnknownDatasetTypeError(datasetType, closeNames(datasetType, this.getDatasetTypes()));
   }
 
-  #keysOf(dataset: DatasetPolicy): Record<string, KeyType> {
-    const registry = dataset.section === "calibrations" ? this.#calibRegistry : this.#registry;
-    const keys: Record<string, KeyType> = {};
-    if (registry !== undefined) {
-      // only tables the registry has: a policy may list optional ones (e.g. raw_skyTile)
-      const present = new Set(registry.tables());
-      for (const table of dataset.tables) if (present.has(table)) Object.assign(keys, registry.columnTypes(table));
-    }
-    if (dataset.template !== undefined) for (const [key, type] of parseTemplate(dataset.template).keys) keys[key] = type;
-    return keys;
+  /** What the per-entry helpers read: the registries, and the name for their messages. */
+  #context(): NeedContext {
+    return { registry: this.#registry, calibRegistry: this.#calibRegistry, mapperName: this.#name };
   }
-
-  /** Key types for normalizing a data id: a calibration also converts its reference keys (`visit`). */
-  #typesOf(dataset: DatasetPolicy): Record<string, KeyType> {
-    const keys = this.#keysOf(dataset);
-    if (dataset.section !== "calibrations" || this.#registry === undefined) return keys;
-    const present = new Set(this.#registry.tables());
-    const reference: Record<string, KeyType> = {};
-    for (const table of dataset.reference) if (present.has(table)) Object.assign(reference, this.#registry.columnTypes(table));
-    return { ...reference, ...keys };
-  }
-}
-
-function readOnly(datasetType: string, base: string): PolicyError {
-  return new PolicyError(`"${datasetType}" is read-only: it is computed from "${base}" on get; put "${base}" instead`);
 }

@@ -1,26 +1,25 @@
 /**
- * PosixStorage: the `file://` backend — objects are files below a root directory.
+ * PosixStorage: the `file://` backend — objects are files below a root directory. The class keeps
+ * the state (root, open/closed, pending files); reads live in `file-reads.ts`, the atomic write
+ * path in `write-atomically.ts`, deletes in `delete-file.ts`, listing in `list-walk.ts`.
  *
  * @packageDocumentation
  */
 import { Readable } from "node:stream";
-import { open, stat, unlink, type FileHandle, readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import { AlreadyExistsError, ClosedError, NotFoundError, StorageError } from "../../errors.js";
+import { ClosedError } from "../../errors.js";
 import { RefCountedFile, type LocalFile } from "../../temp/index.js";
 import { normalizeKey, normalizePrefix } from "../keys.js";
 import type { ByteRange, ListOptions, ObjectInfo, PendingLocalFile, Storage, StorageOptions, WriteOptions } from "../storage.js";
-import { AtomicWrite } from "./atomic-write.js";
-import { checkRange, clampRange } from "../byte-range.js";
-import { isErrno, translateFsError, type FsOperation } from "./errno.js";
+import { checkRange } from "../byte-range.js";
+import { deleteFileAt } from "./delete-file.js";
+import { fileInfo, isFileAt, openFileStream, readFileRange, readWholeFile, requireFile } from "./file-reads.js";
 import { walkKeys } from "./list-walk.js";
 import { PosixPendingFile } from "./pending-file.js";
 import { fileUriOf, openRoot } from "./open-root.js";
-import { pruneEmptyDirs, resolveParentForWrite, type RootPaths } from "./root-path.js";
+import { pruneEmptyDirs, type RootPaths } from "./root-path.js";
 import { tempNameFor } from "./temp-name.js";
-
-/** How often a write retries when a concurrent delete pruned the directory it had just made. */
-const MKDIR_RETRIES = 5;
+import { beginWriteByPath, refuseExisting, writeAtomically, type WriteTarget } from "./write-atomically.js";
 
 /**
  * Objects as files below a root directory. Every write is atomic (temp file beside the
@@ -44,12 +43,14 @@ export class PosixStorage implements Storage {
   /** The root as `file:///abs/path`, no trailing slash. */
   readonly uri: string;
   readonly #root: RootPaths;
+  readonly #target: WriteTarget;
   readonly #pending = new Set<PosixPendingFile>();
   #closed = false;
 
   private constructor(root: RootPaths) {
     this.#root = root;
     this.uri = root.uri;
+    this.#target = { root, uri: root.uri, exists: (key) => this.exists(key) };
   }
 
   /**
@@ -77,12 +78,7 @@ export class PosixStorage implements Storage {
   /** Whether a file exists at the key; directories are not objects. @throws InvalidKeyError, PermissionDeniedError, ClosedError */
   async exists(key: string): Promise<boolean> {
     const k = this.#key(key);
-    try {
-      return (await stat(this.#pathOf(k))).isFile();
-    } catch (err) {
-      if (isErrno(err, "ENOENT", "ENOTDIR")) return false;
-      throw this.#translate(err, k, "read");
-    }
+    return isFileAt(this.#pathOf(k), k, this.uri);
   }
 
   /**
@@ -92,42 +88,15 @@ export class PosixStorage implements Storage {
    */
   async stat(key: string): Promise<ObjectInfo> {
     const k = this.#key(key);
-    let info;
-    try {
-      info = await stat(this.#pathOf(k), { bigint: true });
-    } catch (err) {
-      throw this.#translate(err, k, "read");
-    }
-    if (!info.isFile()) throw new NotFoundError(k, this.uri);
-    return {
-      key: k,
-      size: Number(info.size),
-      modified: new Date(Number(info.mtimeMs)),
-      etag: `${info.ino.toString(36)}-${info.size.toString(36)}-${info.mtimeNs.toString(36)}`,
-    };
+    return fileInfo(this.#pathOf(k), k, this.uri);
   }
 
   /** The object or a range of it; reads only the bytes asked for. @throws NotFoundError, InvalidKeyError, RangeError, ClosedError */
   async read(key: string, range?: ByteRange): Promise<Buffer> {
     const k = this.#key(key);
     checkRange(range);
-    if (range === undefined) return this.#readWhole(k);
-    const handle = await this.#openFile(k);
-    try {
-      const { start, length } = clampRange(range, (await handle.stat()).size);
-      const buffer = Buffer.allocUnsafe(length);
-      let filled = 0;
-      while (filled < length) {
-        const { bytesRead } = await handle.read(buffer, filled, length - filled, start + filled);
-        if (bytesRead === 0) break; // truncated in place meanwhile
-        filled += bytesRead;
-      }
-      return buffer.subarray(0, filled);
-    } catch (err) {
-      throw this.#translate(err, k, "read");
-    } finally {
-      await handle.close();
-    }
+    if (range === undefined) return readWholeFile(this.#pathOf(k), k, this.uri);
+    return readFileRange(this.#pathOf(k), k, this.uri, range);
   }
 
   /**
@@ -138,26 +107,14 @@ export class PosixStorage implements Storage {
   async readStream(key: string, range?: ByteRange): Promise<Readable> {
     const k = this.#key(key);
     checkRange(range);
-    const handle = await this.#openFile(k);
-    let clamped;
-    try {
-      clamped = clampRange(range, (await handle.stat()).size);
-    } catch (err) {
-      await handle.close();
-      throw this.#translate(err, k, "read");
-    }
-    if (clamped.length === 0) {
-      await handle.close();
-      return Readable.from([], { objectMode: false });
-    }
-    return handle.createReadStream({ start: clamped.start, end: clamped.start + clamped.length - 1, autoClose: true });
+    return openFileStream(this.#pathOf(k), k, this.uri, range);
   }
 
   /** Writes an object atomically. @throws AlreadyExistsError (with ifAbsent), PermissionDeniedError, InvalidKeyError, ClosedError */
   async write(key: string, data: Uint8Array | string, options: WriteOptions = {}): Promise<void> {
     const k = this.#key(key);
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-    await this.#atomically(k, options, (w) => w.write(bytes));
+    await writeAtomically(this.#target, k, options, (w) => w.write(bytes));
   }
 
   /**
@@ -172,7 +129,7 @@ export class PosixStorage implements Storage {
     const hold = (): void => undefined;
     if (source instanceof Readable) source.on("error", hold);
     try {
-      await this.#atomically(k, options, async (w) => {
+      await writeAtomically(this.#target, k, options, async (w) => {
         for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
           await w.write(typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk);
         }
@@ -188,16 +145,7 @@ export class PosixStorage implements Storage {
    */
   async delete(key: string): Promise<void> {
     const k = this.#key(key);
-    const dir = await resolveParentForWrite(this.#root, k, false);
-    const path = join(dir, basename(k));
-    try {
-      // unlink would also remove a symlink to a directory: that is not an object either
-      if (!(await stat(path)).isFile()) throw new NotFoundError(k, this.uri);
-      await unlink(path);
-    } catch (err) {
-      throw this.#translate(err, k, "read");
-    }
-    await pruneEmptyDirs(this.#root, dir);
+    await deleteFileAt(this.#root, k, this.uri);
   }
 
   /**
@@ -228,8 +176,8 @@ export class PosixStorage implements Storage {
     const source = this.#key(from);
     const dest = this.#key(to);
     const sourcePath = this.#pathOf(source);
-    await this.#requireFile(sourcePath, source, this.uri);
-    await this.#atomically(dest, options, (w) => w.copyFrom(sourcePath));
+    await requireFile(sourcePath, source, this.uri);
+    await writeAtomically(this.#target, dest, options, (w) => w.copyFrom(sourcePath));
   }
 
   /**
@@ -239,7 +187,7 @@ export class PosixStorage implements Storage {
   async getLocalFile(key: string): Promise<LocalFile> {
     const k = this.#key(key);
     const path = this.#pathOf(k);
-    await this.#requireFile(path, k, this.uri);
+    await requireFile(path, k, this.uri);
     return new RefCountedFile(path, { deleteOnZero: false }).acquire();
   }
 
@@ -251,8 +199,8 @@ export class PosixStorage implements Storage {
   async putLocalFile(localPath: string, key: string, options: WriteOptions = {}): Promise<void> {
     const k = this.#key(key);
     const source = resolve(localPath);
-    await this.#requireFile(source, source, "the local filesystem (the source of putLocalFile)");
-    await this.#atomically(k, options, (w) => w.copyFrom(source));
+    await requireFile(source, source, "the local filesystem (the source of putLocalFile)");
+    await writeAtomically(this.#target, k, options, (w) => w.copyFrom(source));
   }
 
   /**
@@ -265,14 +213,8 @@ export class PosixStorage implements Storage {
   async createLocalFile(key: string, options: WriteOptions & { suffix?: string } = {}): Promise<PendingLocalFile> {
     const k = this.#key(key);
     const tempName = tempNameFor(basename(k), k, options.suffix ?? "");
-    if (options.ifAbsent === true) await this.#refuseExisting(k);
-    const write = await this.#begin(k, tempName);
-    try {
-      await write.closeFile();
-    } catch (err) {
-      await this.#discard(write);
-      throw err;
-    }
+    if (options.ifAbsent === true) await refuseExisting(this.#target, k);
+    const write = await beginWriteByPath(this.#target, k, tempName);
     const pending = new PosixPendingFile(write, options.ifAbsent === true, async (file, committed) => {
       this.#pending.delete(file);
       if (!committed) await pruneEmptyDirs(this.#root, write.dir);
@@ -290,8 +232,6 @@ export class PosixStorage implements Storage {
     await Promise.all(pending.map((p) => p.abort()));
   }
 
-  // ------------------------------------------------------------------ internals
-
   #assertOpen(): void {
     if (this.#closed) throw new ClosedError(`PosixStorage ${this.uri}`);
   }
@@ -304,93 +244,5 @@ export class PosixStorage implements Storage {
 
   #pathOf(key: string): string {
     return join(this.#root.path, ...key.split("/"));
-  }
-
-  #translate(err: unknown, key: string, op: FsOperation): Error {
-    return translateFsError(err, key, this.uri, op);
-  }
-
-  /** Opens a regular file for reading. @throws NotFoundError (also for a directory) */
-  /**
-   * A whole small object in one `readFile` call: about five times faster than the handle-based
-   * path (open, fstat, read, close are four round trips to the thread pool), which matters for
-   * many small datasets. A directory gives EISDIR, which is "no object" like elsewhere.
-   */
-  async #readWhole(key: string): Promise<Buffer> {
-    try {
-      return await readFile(this.#pathOf(key));
-    } catch (err) {
-      if (isErrno(err, "EISDIR")) throw new NotFoundError(key, this.uri);
-      throw this.#translate(err, key, "read");
-    }
-  }
-
-  async #openFile(key: string): Promise<FileHandle> {
-    let handle: FileHandle;
-    try {
-      handle = await open(this.#pathOf(key), "r");
-    } catch (err) {
-      throw this.#translate(err, key, "read");
-    }
-    const isFile = await handle.stat().then((s) => s.isFile(), () => false);
-    if (!isFile) {
-      await handle.close();
-      throw new NotFoundError(key, this.uri);
-    }
-    return handle;
-  }
-
-  async #requireFile(path: string, key: string, where: string): Promise<void> {
-    try {
-      if ((await stat(path)).isFile()) return;
-    } catch (err) {
-      throw translateFsError(err, key, where, "read");
-    }
-    throw new NotFoundError(key, where);
-  }
-
-  /** Fails early for `ifAbsent`, before a large write; the `link` at commit is what makes it race-free. */
-  async #refuseExisting(key: string): Promise<void> {
-    if (await this.exists(key)) throw new AlreadyExistsError(key, this.uri);
-  }
-
-  /** Makes the temp file beside the destination, making its directories (again, if a delete pruned them). */
-  async #begin(key: string, tempName: string): Promise<AtomicWrite> {
-    const translate = (err: unknown): Error => this.#translate(err, key, "write");
-    for (let attempt = 1; ; attempt++) {
-      const dir = await resolveParentForWrite(this.#root, key, true);
-      try {
-        return await AtomicWrite.begin(dir, basename(key), tempName, translate);
-      } catch (err) {
-        if (!isErrno(err, "ENOENT")) throw translate(err);
-        if (attempt >= MKDIR_RETRIES) {
-          throw new StorageError(`cannot create a temp file for key "${key}" in ${this.uri}: its directory keeps disappearing`, { cause: err });
-        }
-      }
-    }
-  }
-
-  /** Runs a whole write: temp file, fill, commit; on any failure the temp file is gone. */
-  async #atomically(key: string, options: WriteOptions, fill: (w: AtomicWrite) => Promise<void>): Promise<void> {
-    const ifAbsent = options.ifAbsent === true;
-    if (ifAbsent) await this.#refuseExisting(key);
-    const write = await this.#begin(key, tempNameFor(basename(key), key));
-    try {
-      await fill(write);
-    } catch (err) {
-      await this.#discard(write);
-      throw err;
-    }
-    try {
-      await write.commit(ifAbsent);
-    } catch (err) {
-      await pruneEmptyDirs(this.#root, write.dir);
-      throw err;
-    }
-  }
-
-  async #discard(write: AtomicWrite): Promise<void> {
-    await write.abort();
-    await pruneEmptyDirs(this.#root, write.dir);
   }
 }

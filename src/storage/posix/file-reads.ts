@@ -1,0 +1,137 @@
+/**
+ * The read side of {@link PosixStorage}: an object is a regular file, so every helper treats a
+ * directory (or a path through a file) as "no object at this key", as an object store would.
+ * Each takes the file's path, the key and the storage URI, so errors name the object, not the path.
+ *
+ * @packageDocumentation
+ */
+import { Readable } from "node:stream";
+import { open, readFile, stat, type FileHandle } from "node:fs/promises";
+import { NotFoundError } from "../../errors.js";
+import { clampRange } from "../byte-range.js";
+import type { ByteRange, ObjectInfo } from "../storage.js";
+import { isErrno, translateFsError } from "./errno.js";
+
+/**
+ * Whether a regular file exists at the path.
+ * @throws PermissionDeniedError (or another translated error) when the path cannot be examined
+ */
+export async function isFileAt(path: string, key: string, uri: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch (err) {
+    if (isErrno(err, "ENOENT", "ENOTDIR")) return false;
+    throw translateFsError(err, key, uri, "read");
+  }
+}
+
+/**
+ * Size, modification time and a validator built from inode, size and nanosecond mtime (an atomic
+ * replace always makes a new inode, so the validator changes with the content).
+ * @throws NotFoundError when there is no regular file at the path
+ */
+export async function fileInfo(path: string, key: string, uri: string): Promise<ObjectInfo> {
+  let info;
+  try {
+    info = await stat(path, { bigint: true });
+  } catch (err) {
+    throw translateFsError(err, key, uri, "read");
+  }
+  if (!info.isFile()) throw new NotFoundError(key, uri);
+  return {
+    key,
+    size: Number(info.size),
+    modified: new Date(Number(info.mtimeMs)),
+    etag: `${info.ino.toString(36)}-${info.size.toString(36)}-${info.mtimeNs.toString(36)}`,
+  };
+}
+
+/**
+ * A whole small object in one `readFile` call: about five times faster than the handle-based
+ * path (open, fstat, read, close are four round trips to the thread pool), which matters for
+ * many small datasets. A directory gives EISDIR, which is "no object" like elsewhere.
+ * @throws NotFoundError
+ */
+export async function readWholeFile(path: string, key: string, uri: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    if (isErrno(err, "EISDIR")) throw new NotFoundError(key, uri);
+    throw translateFsError(err, key, uri, "read");
+  }
+}
+
+/**
+ * A range of the file; reads only the bytes asked for, and returns fewer when the file was
+ * truncated in place meanwhile.
+ * @throws NotFoundError, RangeError
+ */
+export async function readFileRange(path: string, key: string, uri: string, range: ByteRange): Promise<Buffer> {
+  const handle = await openRegularFile(path, key, uri);
+  try {
+    const { start, length } = clampRange(range, (await handle.stat()).size);
+    const buffer = Buffer.allocUnsafe(length);
+    let filled = 0;
+    while (filled < length) {
+      const { bytesRead } = await handle.read(buffer, filled, length - filled, start + filled);
+      if (bytesRead === 0) break; // truncated in place meanwhile
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
+  } catch (err) {
+    throw translateFsError(err, key, uri, "read");
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * A stream of the file or a range of it. The file is opened before this returns, so a missing file
+ * raises here, and a replace after that does not change what the stream delivers.
+ * @throws NotFoundError, RangeError
+ */
+export async function openFileStream(path: string, key: string, uri: string, range: ByteRange | undefined): Promise<Readable> {
+  const handle = await openRegularFile(path, key, uri);
+  let clamped;
+  try {
+    clamped = clampRange(range, (await handle.stat()).size);
+  } catch (err) {
+    await handle.close();
+    throw translateFsError(err, key, uri, "read");
+  }
+  if (clamped.length === 0) {
+    await handle.close();
+    return Readable.from([], { objectMode: false });
+  }
+  return handle.createReadStream({ start: clamped.start, end: clamped.start + clamped.length - 1, autoClose: true });
+}
+
+/**
+ * Checks that a regular file exists at the path.
+ * @param where - what to name in the error: the storage URI, or the local filesystem for a source
+ * @throws NotFoundError (also for a directory)
+ */
+export async function requireFile(path: string, key: string, where: string): Promise<void> {
+  try {
+    if ((await stat(path)).isFile()) return;
+  } catch (err) {
+    throw translateFsError(err, key, where, "read");
+  }
+  throw new NotFoundError(key, where);
+}
+
+/** Opens a regular file for reading. @throws NotFoundError (also for a directory) */
+async function openRegularFile(path: string, key: string, uri: string): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, "r");
+  } catch (err) {
+    throw translateFsError(err, key, uri, "read");
+  }
+  const isFile = await handle.stat().then((s) => s.isFile(), () => false);
+  if (!isFile) {
+    await handle.close();
+    throw new NotFoundError(key, uri);
+  }
+  return handle;
+}
