@@ -3,13 +3,17 @@
  * python-swiftclient's `swift upload`, then read through SwiftStorage (registry downloaded from
  * Swift), with outputs on Swift and, mixed, on local disk. No temp file may survive `close()`.
  */
+import Database from "better-sqlite3";
 import { expect } from "chai";
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Butler, Catalog, Exposure, MaskedImage, type PixelArray } from "../../src/index.js";
+import { clearDownloadCache } from "../../src/storage/swift/download-cache.js";
+import { startFaultProxy } from "../support/fault-proxy.js";
 import { filesBelow } from "../support/hooks.js";
 import { SwiftAdmin, uniqueContainer } from "../support/swift-admin.js";
 import { swiftCli, swiftServer, type SwiftServer } from "../support/swift-server.js";
@@ -18,6 +22,17 @@ const INPUT = fileURLToPath(new URL("../../data/testcam-repo", import.meta.url))
 
 function tempFilesLeft(): string[] {
   return filesBelow(process.env.SKYBUTLER_TMPDIR!);
+}
+
+/**
+ * After close, only the registries kept by the process's download cache may remain (by design:
+ * a reopen revalidates them instead of downloading again); emptying the cache deletes them.
+ */
+function expectOnlyCachedRegistriesLeft(): void {
+  const left = tempFilesLeft();
+  expect(left.filter((f) => !/^cached-.*\.sqlite3$/.test(basename(f)))).to.deep.equal([]);
+  clearDownloadCache();
+  expect(tempFilesLeft()).to.deep.equal([]);
 }
 
 function calexpFrom(raw: Exposure<PixelArray>): Exposure<Float32Array> {
@@ -46,6 +61,7 @@ describe("Butler on Swift", function () {
     await swiftCli(server, ["upload", input, "repositoryCfg.yaml", "registry.sqlite3", "raw"], INPUT);
   });
   after(async () => {
+    clearDownloadCache();
     for (const c of made) await admin.removeContainer(c);
   });
   beforeEach(async () => {
@@ -90,7 +106,7 @@ describe("Butler on Swift", function () {
       await butler.close();
       await local.close();
     }
-    expect(tempFilesLeft()).to.deep.equal([]);
+    expectOnlyCachedRegistriesLeft();
   });
 
   it("mixed: Swift input with credentials from ST_* in the environment, local output", async () => {
@@ -113,6 +129,67 @@ describe("Butler on Swift", function () {
         else process.env[k] = v;
       }
     }
-    expect(tempFilesLeft()).to.deep.equal([]);
+    expectOnlyCachedRegistriesLeft();
+  });
+
+  it("reopening revalidates the registries with one conditional GET each (304, no body); a changed registry is downloaded again", async () => {
+    const container = uniqueContainer("reopen");
+    made.push(container);
+    await swiftCli(server, ["upload", container, "repositoryCfg.yaml", "registry.sqlite3", "calibRegistry.sqlite3"], INPUT);
+    clearDownloadCache();
+    const proxy = await startFaultProxy(server.port);
+    const storageOptions = { authUrl: proxy.authUrl, user: server.user, key: server.key };
+    const open = (): Promise<Butler> => Butler.create({ inputs: { root: `swift://${container}`, storageOptions } });
+    const gets = (): Array<[string, number | undefined, string | undefined, number]> =>
+      proxy.seen.filter((r) => r.method === "GET" && /egistry\.sqlite3$/.test(r.path)).map((r) => [basename(r.path), r.status, r.ifNoneMatch, r.bytes]);
+    const local = async (name: string): Promise<{ md5: string; size: number }> => {
+      const bytes = await readFile(join(INPUT, name));
+      return { md5: createHash("md5").update(bytes).digest("hex"), size: bytes.length };
+    };
+    const reg = await local("registry.sqlite3");
+    const calib = await local("calibRegistry.sqlite3");
+    const visits = async (butler: Butler): Promise<string> => JSON.stringify(await butler.queryMetadata("raw", ["visit"], { ccd: 0 }));
+    let butler: Butler | undefined;
+    try {
+      butler = await open();
+      const before = await visits(butler);
+      await butler.close();
+      expect(gets()).to.deep.equal([
+        ["registry.sqlite3", 200, undefined, reg.size],
+        ["calibRegistry.sqlite3", 200, undefined, calib.size],
+      ]);
+
+      proxy.reset();
+      butler = await open();
+      expect(await visits(butler)).to.equal(before);
+      await butler.close();
+      expect(gets()).to.deep.equal([
+        ["registry.sqlite3", 304, reg.md5, 0],
+        ["calibRegistry.sqlite3", 304, calib.md5, 0],
+      ]);
+
+      // the registry changes on the server: a new visit
+      const changed = join(work, "registry.sqlite3");
+      await copyFile(join(INPUT, "registry.sqlite3"), changed);
+      const db = new Database(changed);
+      db.prepare(`INSERT INTO raw (visit, ccd, filter, expTime, taiObs, field) VALUES (99, 0, 'r', 30, '2026-03-09T03:00:00.000', 'NEW')`).run();
+      db.prepare(`INSERT INTO raw_visit (visit, filter, expTime, taiObs, field) VALUES (99, 'r', 30, '2026-03-09T03:00:00.000', 'NEW')`).run();
+      db.close();
+      const bytes = await readFile(changed);
+      expect((await admin.send("PUT", `/${container}/registry.sqlite3`, {}, bytes)).status).to.equal(201);
+
+      proxy.reset();
+      butler = await open();
+      expect(await visits(butler)).to.include("99").and.not.equal(before);
+      await butler.close();
+      expect(gets()).to.deep.equal([
+        ["registry.sqlite3", 200, reg.md5, bytes.length],
+        ["calibRegistry.sqlite3", 304, calib.md5, 0],
+      ]);
+    } finally {
+      await butler?.close();
+      await proxy.close();
+    }
+    expectOnlyCachedRegistriesLeft();
   });
 });

@@ -57,9 +57,14 @@ export interface KeystoneServer {
   storagePort: number;
 }
 
+/** Largest object of the large-object instance ({@link sloSwiftServer}): 1 MiB. */
+export const SLO_MAX_FILE_SIZE = 1024 * 1024;
+
 let starting: Promise<SwiftServer> | undefined;
+let startingSlo: Promise<SwiftServer> | undefined;
 let keystone: Promise<KeystoneServer> | undefined;
-let dirToStop: string | undefined;
+/** Directories of the running instances, stopped in reverse order. */
+const dirsToStop: string[] = [];
 
 function parseEnv(text: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -78,10 +83,26 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Where base ports are drawn from: below the kernel's ephemeral range, so that no outgoing
+ * connection (each client socket takes an ephemeral port) can grab a port of the server between
+ * the probe and a later start — Keystone starts long after the rest.
+ */
+function portWindow(): [number, number] {
+  let low = 32768;
+  try {
+    low = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]) || low;
+  } catch {
+    // not Linux: keep the IANA default
+  }
+  return low > 12_000 ? [10_000, low - 10] : [61_000, 65_520];
+}
+
 /** A base port with the six ports it needs free (the script checks again: a race makes it retry). */
 async function freeBase(): Promise<number> {
+  const [from, to] = portWindow();
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 4000) * 10;
+    const base = from + Math.floor(Math.random() * ((to - from) / 10)) * 10;
     let ok = true;
     for (let p = base; p < base + 6 && ok; p++) ok = await portFree(p);
     if (ok) return base;
@@ -89,16 +110,16 @@ async function freeBase(): Promise<number> {
   throw new Error("no six free consecutive ports found on 127.0.0.1 for the test Swift server");
 }
 
-async function start(): Promise<SwiftServer> {
+async function start(extraEnv: Record<string, string> = {}): Promise<SwiftServer> {
   const dir = mkdtempSync(join(tmpdir(), "skybutler-swift-"));
-  dirToStop = dir;
-  process.once("exit", stopSync);
+  if (dirsToStop.length === 0) process.once("exit", stopSync);
+  dirsToStop.push(dir);
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freeBase();
     try {
       const { stdout } = await run("bash", [SCRIPT, "start", dir, String(port)], {
-        env: { ...process.env, SAIO_LISTING_LIMIT: String(LISTING_LIMIT) },
+        env: { ...process.env, SAIO_LISTING_LIMIT: String(LISTING_LIMIT), ...extraEnv },
         timeout: 90_000,
       });
       const env = parseEnv(stdout);
@@ -129,6 +150,17 @@ export function swiftServer(): Promise<SwiftServer> {
   return starting;
 }
 
+/**
+ * A second, separate server whose `max_file_size` is {@link SLO_MAX_FILE_SIZE}, started on the
+ * first call: larger objects must go up as Static Large Objects. Only the large-object tests use
+ * it, so the other tests keep the default limit (their 256 MiB streams).
+ * @throws Error when Swift does not start
+ */
+export function sloSwiftServer(): Promise<SwiftServer> {
+  startingSlo ??= start({ SAIO_MAX_FILE_SIZE: String(SLO_MAX_FILE_SIZE) });
+  return startingSlo;
+}
+
 /** Adds Keystone (v3, sqlite) and a Keystone-validating proxy to the running server, once (about 5–11 s). */
 export function keystoneServer(): Promise<KeystoneServer> {
   keystone ??= (async () => {
@@ -153,29 +185,36 @@ export function proxyLog(server: SwiftServer, name = "proxy-server"): string[] {
 }
 
 function stopSync(): void {
-  const dir = dirToStop;
-  if (dir === undefined) return;
-  dirToStop = undefined;
-  try {
-    execFileSync("bash", [SCRIPT, "stop", dir], { stdio: "ignore", timeout: 30_000 });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  for (const dir of dirsToStop.splice(0).reverse()) {
+    try {
+      execFileSync("bash", [SCRIPT, "stop", dir], { stdio: "ignore", timeout: 30_000 });
+    } catch {
+      // best effort at exit: the next directory must still be stopped
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
 
-/** Stops every process the server started (by the PIDs it recorded) and removes its directory. */
+/** Stops every process the servers started (by the PIDs they recorded) and removes their directories. */
 export async function stopSwift(): Promise<void> {
-  const dir = dirToStop;
-  if (dir === undefined) return;
-  dirToStop = undefined;
+  const dirs = dirsToStop.splice(0).reverse();
+  if (dirs.length === 0) return;
   process.off("exit", stopSync);
   starting = undefined;
+  startingSlo = undefined;
   keystone = undefined;
-  try {
-    await run("bash", [SCRIPT, "stop", dir], { timeout: 30_000 });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const failures: unknown[] = [];
+  for (const dir of dirs) {
+    try {
+      await run("bash", [SCRIPT, "stop", dir], { timeout: 30_000 });
+    } catch (err) {
+      failures.push(err);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
+  if (failures.length > 0) throw failures[0];
 }
 
 /**

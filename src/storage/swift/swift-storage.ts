@@ -3,7 +3,6 @@
  *
  * @packageDocumentation
  */
-import { createReadStream } from "node:fs";
 import { resolve } from "node:path";
 import { Readable } from "node:stream";
 import { Agent, type Dispatcher } from "undici";
@@ -11,46 +10,43 @@ import { AlreadyExistsError, ClosedError, NotFoundError, StorageError } from "..
 import { TempScope, type LocalFile } from "../../temp/index.js";
 import { checkRange } from "../byte-range.js";
 import { normalizeKey, normalizePrefix } from "../keys.js";
-import type { ByteRange, ListOptions, ObjectInfo, PendingLocalFile, Storage, StorageOptions, WriteOptions } from "../storage.js";
+import type { ByteRange, ListOptions, ObjectInfo, PendingLocalFile, Storage, WriteOptions } from "../storage.js";
 import { TempLocalFiles } from "../temp-local-files.js";
 import { header } from "./auth-session.js";
 import { authenticateKeystone } from "./auth-keystone.js";
 import { authenticateV1 } from "./auth-v1.js";
-import { describeCredentials, resolveCredentials, type SwiftCredentialOptions, type SwiftCredentials } from "./credentials.js";
+import { describeCredentials, resolveCredentials, type SwiftCredentials } from "./credentials.js";
 import { swiftError } from "./http-errors.js";
 import { KeyLock } from "./key-lock.js";
-import { downloadToFile, md5File, md5Hex, spoolToFile } from "./md5.js";
+import { md5File, SegmentedMd5, spoolToFile, type Digest } from "./md5.js";
+import { bufferSource, fileSource, ObjectWriter } from "./object-writer.js";
 import { openContainer } from "./open-container.js";
-import { encodeObjectName, SwiftClient, type ReplayableBody } from "./swift-client.js";
-import { emptyStream, rangeHeader, sliceStream } from "./swift-range.js";
+import { encodeObjectName, SwiftClient } from "./swift-client.js";
+import { emptyStream } from "./swift-range.js";
+import { downloadObject, openRange, revalidatedLocalFile, type DownloadSubject } from "./object-download.js";
+import type { UploadSource } from "./slo.js";
+import { resolveSwiftSettings, type SwiftSettings, type SwiftStorageOptions } from "./swift-options.js";
+import { tracked } from "./pending-tracking.js";
+import { listNames } from "./swift-listing.js";
 import { parseSwiftUri, type SwiftRoot } from "./swift-uri.js";
 import { TokenManager } from "./token-manager.js";
 
-/** Options of {@link SwiftStorage.open}: the common ones, credentials, and transport settings. */
-export interface SwiftStorageOptions extends StorageOptions, SwiftCredentialOptions {
-  /**
-   * undici dispatcher for every request (a proxy agent, custom TLS, interceptors in tests). The
-   * storage closes only a dispatcher it made itself.
-   */
-  dispatcher?: Dispatcher;
-  /** Environment to read credentials from; `process.env` by default. */
-  env?: NodeJS.ProcessEnv;
-}
-
-/** Timeouts of the storage's own connection pool: a dead server gives an error, never a hang. */
-const CONNECT_TIMEOUT_MS = 10_000;
-const IDLE_TIMEOUT_MS = 120_000;
+export type { SwiftStorageOptions } from "./swift-options.js";
 
 /**
  * Objects in a Swift container, below an optional prefix. The same contract as PosixStorage:
  *
  * - every PUT carries the MD5 of its body as `ETag`, so the server refuses (422) what arrives
  *   corrupted; streamed writes are spooled to a temp file first, because the MD5 must precede the
- *   body — which also makes every upload replayable after a re-authentication;
+ *   body — which also makes every upload replayable (re-authentication, retries: see `retry`);
+ * - objects larger than `segmentSize` go up as Static Large Objects, manifest last;
+ * - failed requests are retried with bounded, jittered backoff; reads resume with a Range pinned
+ *   by If-Match; a dead or stalled server is an E_CONNECTION / E_TIMEOUT error, never a hang;
  * - `ifAbsent` sends `If-None-Match: *`; Swift checks it before it receives the body, so two
  *   concurrent conditional PUTs could both win: this storage queues its own conditional writes of
  *   one key, which makes `ifAbsent` exact within one storage (not across processes);
- * - downloads for `getLocalFile` are shared refcounted temp files, checked against the ETag.
+ * - downloads for `getLocalFile` are shared refcounted temp files, checked against the ETag; the
+ *   registries are kept in a process-wide cache and revalidated (`revalidatedKeys`).
  *
  * ```ts
  * // credentials from ST_AUTH/ST_USER/ST_KEY or OS_AUTH_URL/OS_USERNAME/OS_PASSWORD/OS_PROJECT_NAME
@@ -76,6 +72,9 @@ export class SwiftStorage implements Storage {
   readonly #files: TempLocalFiles;
   readonly #pending = new Set<PendingLocalFile>();
   readonly #ifAbsent = new KeyLock();
+  readonly #revalidated: ReadonlySet<string>;
+  readonly #segmentSize: number;
+  readonly #writer: ObjectWriter;
   #closed = false;
 
   private constructor(init: {
@@ -86,6 +85,7 @@ export class SwiftStorage implements Storage {
     scope: TempScope | undefined;
     dispatcher: Dispatcher;
     ownsDispatcher: boolean;
+    settings: SwiftSettings;
   }) {
     this.#root = init.root;
     this.uri = init.root.uri;
@@ -96,6 +96,15 @@ export class SwiftStorage implements Storage {
     this.#scope = init.scope ?? new TempScope();
     this.#dispatcher = init.dispatcher;
     this.#ownsDispatcher = init.ownsDispatcher;
+    this.#revalidated = init.settings.revalidated;
+    this.#segmentSize = init.settings.segmentSize;
+    this.#writer = new ObjectWriter({
+      client: init.client,
+      where: this.uri,
+      segmentSize: init.settings.segmentSize,
+      segmentConcurrency: init.settings.segmentConcurrency,
+      error: (method, key, status, ifAbsent) => this.#error(method, key, status, ifAbsent),
+    });
     this.#files = new TempLocalFiles(this.#scope, {
       download: (key, path) => this.#download(key, path),
       upload: (path, key, options) => this.#putFile(path, key, options),
@@ -114,12 +123,14 @@ export class SwiftStorage implements Storage {
   static async open(uri: string, options: SwiftStorageOptions = {}): Promise<SwiftStorage> {
     const root = parseSwiftUri(uri);
     const credentials = resolveCredentials(options, options.env ?? process.env, root.endpoint);
+    const settings = resolveSwiftSettings(options);
+    const { policy } = settings;
     const ownsDispatcher = options.dispatcher === undefined;
+    // header and body timeouts are also set per request, so a caller's dispatcher gets them too
     const dispatcher =
-      options.dispatcher ??
-      new Agent({ connectTimeout: CONNECT_TIMEOUT_MS, headersTimeout: IDLE_TIMEOUT_MS, bodyTimeout: IDLE_TIMEOUT_MS });
+      options.dispatcher ?? new Agent({ connectTimeout: policy.connectMs, headersTimeout: policy.headersMs, bodyTimeout: policy.bodyMs });
     const tokens = new TokenManager(() => authenticate(credentials, dispatcher));
-    const client = new SwiftClient(root.container, tokens, dispatcher);
+    const client = new SwiftClient(root.container, tokens, dispatcher, policy);
     const who = describeCredentials(credentials);
     try {
       await openContainer(client, options.create === true, root.uri, who);
@@ -127,7 +138,7 @@ export class SwiftStorage implements Storage {
       if (ownsDispatcher) await dispatcher.close().catch(() => undefined);
       throw err;
     }
-    return new SwiftStorage({ root, client, tokens, who, scope: options.tempScope, dispatcher, ownsDispatcher });
+    return new SwiftStorage({ root, client, tokens, who, scope: options.tempScope, dispatcher, ownsDispatcher, settings });
   }
 
   /** The container name. */
@@ -187,26 +198,14 @@ export class SwiftStorage implements Storage {
       await this.stat(k); // HTTP cannot ask for zero bytes; the key must still exist
       return emptyStream();
     }
-    const wanted = rangeHeader(range);
-    const res = await this.#client.send({ method: "GET", object: this.#name(k), ...(wanted ? { headers: { range: wanted } } : {}) });
-    if (res.statusCode === 416) {
-      // only an existing object answers 416: the offset is at or past its end
-      await res.body.dump();
-      return emptyStream();
-    }
-    if (res.statusCode === 206 || (res.statusCode === 200 && wanted === undefined)) return res.body;
-    if (res.statusCode === 200 && range !== undefined) {
-      return sliceStream(res.body, range, Number(header(res.headers, "content-length") ?? 0));
-    }
-    await res.body.dump();
-    throw this.#error("GET", k, res.statusCode);
+    return openRange(this.#subject(k), range);
   }
 
   /** Writes an object (one PUT with its MD5). @throws AlreadyExistsError (with ifAbsent), PermissionDeniedError, InvalidKeyError, ClosedError */
   async write(key: string, data: Uint8Array | string, options: WriteOptions = {}): Promise<void> {
     const k = this.#key(key);
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    await this.#put(k, bytes, md5Hex(bytes), bytes.length, options.ifAbsent === true);
+    await this.#put(k, bufferSource(bytes, this.#segmentSize), options.ifAbsent === true);
   }
 
   /**
@@ -223,8 +222,8 @@ export class SwiftStorage implements Storage {
       if (options.ifAbsent === true) await this.#refuseExisting(k);
       const spool = await this.#scope.createFile({ prefix: "spool" });
       try {
-        const { md5, size } = await spoolToFile(source, spool.path);
-        await this.#put(k, () => createReadStream(spool.path), md5, size, options.ifAbsent === true);
+        const digest = await spoolToFile(source, spool.path, new SegmentedMd5(this.#segmentSize));
+        await this.#put(k, fileSource(spool.path, digest), options.ifAbsent === true);
       } finally {
         await spool.release();
       }
@@ -233,13 +232,12 @@ export class SwiftStorage implements Storage {
     }
   }
 
-  /** Deletes an object. @throws NotFoundError, PermissionDeniedError, InvalidKeyError, ClosedError */
+  /** Deletes an object (a large object with its segments). @throws NotFoundError, PermissionDeniedError, InvalidKeyError, ClosedError */
   async delete(key: string): Promise<void> {
     const k = this.#key(key);
-    const res = await this.#client.send({ method: "DELETE", object: this.#name(k) });
-    await res.body.dump();
-    if (res.statusCode !== 204 && res.statusCode !== 200) throw this.#error("DELETE", k, res.statusCode);
+    await this.#writer.delete(k, this.#name(k));
   }
+
 
   /**
    * Keys below a prefix in ascending UTF-8 byte order (Swift's own order), following the listing's
@@ -249,28 +247,10 @@ export class SwiftStorage implements Storage {
   list(options: ListOptions = {}): AsyncIterable<string> {
     this.#assertOpen();
     const prefix = normalizePrefix(options.prefix);
-    const delimiter = options.shallow === true ? "/" : undefined;
     const rootLength = this.#root.prefix === "" ? 0 : this.#root.prefix.length + 1;
     const full = this.#root.prefix === "" ? prefix : `${this.#root.prefix}/${prefix}`;
-    const client = this.#client;
-    const assertOpen = (): void => this.#assertOpen();
     const fail = (status: number): Error => this.#error("GET", prefix === "" ? "(listing)" : prefix, status);
-    return {
-      async *[Symbol.asyncIterator]() {
-        let marker = "";
-        for (;;) {
-          assertOpen();
-          const page = await client.listPage(full, delimiter, marker);
-          if (page.status !== 200) throw fail(page.status);
-          if (page.entries.length === 0) return;
-          for (const entry of page.entries) {
-            const name = entry.name ?? entry.subdir ?? "";
-            marker = name;
-            yield name.slice(rootLength);
-          }
-        }
-      },
-    };
+    return listNames(this.#client, full, rootLength, options.shallow === true, () => this.#assertOpen(), fail);
   }
 
   /**
@@ -301,11 +281,15 @@ export class SwiftStorage implements Storage {
 
   /**
    * A refcounted temp file holding the object, shared by concurrent callers and deleted on the last
-   * release (or when the temp scope closes). Checked against the ETag.
+   * release (or when the temp scope closes). Checked against the ETag. For the `revalidatedKeys`
+   * (the registries), the copy is kept in the process's download cache beyond this storage's life
+   * and revalidated with one conditional GET (304: no download) the next time it is asked for.
    * @throws NotFoundError, InvalidKeyError, ClosedError, StorageError (E_CHECKSUM) for a corrupted download
    */
   async getLocalFile(key: string): Promise<LocalFile> {
-    return this.#files.get(this.#key(key));
+    const k = this.#key(key);
+    if (this.#revalidated.has(k)) return revalidatedLocalFile(this.#subject(k));
+    return this.#files.get(k);
   }
 
   /**
@@ -326,28 +310,7 @@ export class SwiftStorage implements Storage {
   async createLocalFile(key: string, options: WriteOptions & { suffix?: string } = {}): Promise<PendingLocalFile> {
     const k = this.#key(key);
     if (options.ifAbsent === true) await this.#refuseExisting(k);
-    const inner = await this.#files.create(k, options);
-    const pending = this.#pending;
-    const tracked: PendingLocalFile = {
-      path: inner.path,
-      async commit(...args: Parameters<PendingLocalFile["commit"]>) {
-        try {
-          await inner.commit(...args);
-        } finally {
-          pending.delete(tracked);
-        }
-      },
-      async abort() {
-        pending.delete(tracked);
-        await inner.abort();
-      },
-      async [Symbol.asyncDispose]() {
-        pending.delete(tracked);
-        await inner[Symbol.asyncDispose]();
-      },
-    };
-    pending.add(tracked);
-    return tracked;
+    return tracked(await this.#files.create(k, options), this.#pending);
   }
 
   /**
@@ -390,23 +353,16 @@ export class SwiftStorage implements Storage {
     if (await this.exists(key)) throw new AlreadyExistsError(key, this.uri);
   }
 
-  /** One PUT with its MD5 (`ETag`); `ifAbsent` adds `If-None-Match: *`, queued per key. */
-  async #put(key: string, body: ReplayableBody, md5: string, size: number, ifAbsent: boolean): Promise<void> {
-    const put = async (): Promise<void> => {
-      const headers: Record<string, string> = { etag: md5, "content-length": String(size) };
-      if (ifAbsent) headers["if-none-match"] = "*";
-      const res = await this.#client.send({ method: "PUT", object: this.#name(key), headers, body });
-      await res.body.dump();
-      if (res.statusCode !== 201) throw this.#error("PUT", key, res.statusCode, ifAbsent);
-    };
-    if (!ifAbsent) return put();
-    return this.#ifAbsent.run(key, put);
+  /** One PUT with its MD5, or a large object; `ifAbsent` is queued per key. */
+  async #put(key: string, source: UploadSource, ifAbsent: boolean): Promise<void> {
+    const put = (): Promise<void> => this.#writer.put(key, this.#name(key), source, ifAbsent);
+    return ifAbsent ? this.#ifAbsent.run(key, put) : put();
   }
 
   async #putFile(path: string, key: string, options: WriteOptions): Promise<void> {
-    let digest: { md5: string; size: number };
+    let digest: Digest;
     try {
-      digest = await md5File(path);
+      digest = await md5File(path, this.#segmentSize);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "ENOENT" || code === "EISDIR" || code === "ENOTDIR") {
@@ -414,21 +370,15 @@ export class SwiftStorage implements Storage {
       }
       throw new StorageError(`cannot read local file ${path}: ${(err as Error).message}`, { cause: err });
     }
-    await this.#put(key, () => createReadStream(path), digest.md5, digest.size, options.ifAbsent === true);
+    await this.#put(key, fileSource(path, digest), options.ifAbsent === true);
   }
 
   async #download(key: string, path: string): Promise<void> {
-    const res = await this.#client.send({ method: "GET", object: this.#name(key) });
-    if (res.statusCode !== 200) {
-      await res.body.dump();
-      throw this.#error("GET", key, res.statusCode);
-    }
-    const etag = header(res.headers, "etag");
-    const { md5 } = await downloadToFile(res.body, path);
-    // a large object's ETag is quoted and is not the MD5 of its bytes: nothing to compare then
-    if (etag !== undefined && /^[0-9a-f]{32}$/.test(etag) && etag !== md5) {
-      throw new StorageError(`the download of "${key}" from ${this.uri} does not match its ETag (MD5); try again`, { code: "E_CHECKSUM" });
-    }
+    await downloadObject(this.#subject(key), path);
+  }
+
+  #subject(key: string): DownloadSubject {
+    return { client: this.#client, name: this.#name(key), key, where: this.uri, fail: (status) => this.#error("GET", key, status) };
   }
 }
 
