@@ -162,4 +162,22 @@ describe("SwiftStorage objects on the real server", function () {
     expect((await readFile(local.path)).equals(data)).to.equal(true);
     await local.release();
   });
+  it("keeps X-Object-Meta-* metadata: set by POST, seen by python-swiftclient, carried by COPY", async () => {
+    await storage.write("meta/a.fits", "content");
+    await storage.setMetadata("meta/a.fits", { dataset: "calexp", "Data-Id": "visit=1", note: "ünïcode" });
+    expect(await storage.getMetadata("meta/a.fits")).to.deep.equal({ dataset: "calexp", "data-id": "visit=1", note: "ünïcode" });
+    const stat = await swiftCli(server, ["stat", container, "meta/a.fits"]);
+    expect(stat).to.match(/Meta Dataset: calexp/);
+    expect((await storage.read("meta/a.fits")).toString()).to.equal("content"); // a POST leaves the content alone
+    await storage.copy("meta/a.fits", "meta/b.fits");
+    expect((await storage.getMetadata("meta/b.fits")).dataset).to.equal("calexp");
+    await storage.setMetadata("meta/a.fits", {}); // replaces all of it
+    expect(await storage.getMetadata("meta/a.fits")).to.deep.equal({});
+    let error: unknown;
+    await storage.setMetadata("meta/a.fits", { "bad name": "x" }).catch((e) => (error = e));
+    expect(error).to.have.property("code", "E_INVALID_KEY");
+    error = undefined;
+    await storage.getMetadata("meta/missing").catch((e) => (error = e));
+    expect(error).to.have.property("code", "E_NOT_FOUND");
+  });
 });

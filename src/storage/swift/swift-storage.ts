@@ -13,6 +13,7 @@ import { normalizeKey, normalizePrefix } from "../keys.js";
 import type { ByteRange, ListOptions, ObjectInfo, PendingLocalFile, Storage, WriteOptions } from "../storage.js";
 import { TempLocalFiles } from "../temp-local-files.js";
 import { header } from "./auth-session.js";
+import { metadataFrom, metadataHeaders } from "./object-metadata.js";
 import { authenticateKeystone } from "./auth-keystone.js";
 import { authenticateV1 } from "./auth-v1.js";
 import { describeCredentials, resolveCredentials, type SwiftCredentials } from "./credentials.js";
@@ -179,6 +180,31 @@ export class SwiftStorage implements Storage {
     const modified = Number.isFinite(timestamp) ? new Date(timestamp * 1000) : new Date(header(res.headers, "last-modified") ?? 0);
     const etag = header(res.headers, "etag");
     return { key: k, size: Number(header(res.headers, "content-length") ?? 0), modified, ...(etag === undefined ? {} : { etag }) };
+  }
+
+  /**
+   * The object's user metadata (`X-Object-Meta-*`, names lower-cased). Swift-specific: not part of
+   * the Storage contract.
+   * @throws NotFoundError, InvalidKeyError, ClosedError
+   */
+  async getMetadata(key: string): Promise<Record<string, string>> {
+    const k = this.#key(key);
+    const res = await this.#client.send({ method: "HEAD", object: this.#name(k) });
+    await res.body.dump();
+    if (res.statusCode !== 200) throw this.#error("HEAD", k, res.statusCode);
+    return metadataFrom(res.headers);
+  }
+
+  /**
+   * Replaces the object's user metadata with a POST (Swift replaces all of it at once; the
+   * content is untouched). A COPY carries the metadata along.
+   * @throws NotFoundError, InvalidKeyError (a name or value Swift cannot store), PermissionDeniedError, ClosedError
+   */
+  async setMetadata(key: string, metadata: Readonly<Record<string, string>>): Promise<void> {
+    const k = this.#key(key);
+    const res = await this.#client.send({ method: "POST", object: this.#name(k), headers: metadataHeaders(metadata) });
+    await res.body.dump();
+    if (res.statusCode < 200 || res.statusCode >= 300) throw this.#error("POST", k, res.statusCode);
   }
 
   /** The object or a range of it (a Range GET). @throws NotFoundError, InvalidKeyError, RangeError, ClosedError */
