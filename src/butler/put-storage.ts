@@ -98,7 +98,10 @@ export class PutStorage extends StorageDecorator {
         if (done) throw new Error(`pending file for "${key}" was already committed or aborted`);
         // Hash while the kernel flushes the file: the commit's own fsync then finds nothing left
         // to write, so the checksum costs little more than the durability the put needs anyway.
-        const [digest] = await Promise.all([digestFile(pending.path), syncFile(pending.path)]);
+        const digest =
+          commitOptions.sha256 !== undefined
+            ? { size: (await stat(pending.path)).size, checksum: `sha256:${commitOptions.sha256}` }
+            : (await Promise.all([digestFile(pending.path), syncFile(pending.path)]))[0];
         const object = { key, ...digest };
         if (writeOnce && (existed || (await this.inner.exists(key)))) {
           await end();

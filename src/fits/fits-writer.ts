@@ -27,6 +27,11 @@ export interface WriteFitsOptions {
    * each header is rewritten in place once its data is summed. Default false.
    */
   checksum?: boolean;
+  /**
+   * Sees every byte of the file, in file order, as it is written — e.g. to hash the file without
+   * reading it back. Not with `checksum`, which rewrites headers after their data.
+   */
+  onData?: (bytes: Uint8Array) => void;
 }
 
 /** One HDU ready to write: its header cards and a data writer. */
@@ -64,13 +69,14 @@ export async function writeFits(path: string, hdus: readonly HduInput[], options
   const inputs: HduInput[] = first === undefined || first.kind !== "image" || first.compression ? [{ kind: "image" }, ...hdus] : [...hdus];
   const prepared = inputs.map((input, index) => prepare(input, index));
   const headers = prepared.map((hdu, index) => headerBytes(options.checksum ? withChecksumCards(hdu.header, 0) : hdu.header, index));
+  if (options.checksum && options.onData) throw new FitsError("writeFits: onData cannot be combined with checksum (headers are rewritten)");
   const mode = await removeRegularFile(path);
   const handle = await open(path, "w", mode ?? 0o666);
   let ok = false;
   try {
     // keep the replaced file's permissions (a private 0600 temp file stays private)
     if (mode !== undefined) await handle.chmod(mode);
-    const sink = new FileSink(handle);
+    const sink = new FileSink(handle, options.onData);
     const scratch = new Uint8Array(SCRATCH_BYTES);
     for (const [index, hdu] of prepared.entries()) {
       const headerAt = sink.position;
@@ -206,14 +212,18 @@ function prepareTable(plan: TablePlan, header: Header | undefined, index: number
 /** Writes everything it is given, looping over short writes, and knows where it is. */
 class FileSink implements ByteSink {
   readonly #handle: FileHandle;
+  readonly #onData: ((bytes: Uint8Array) => void) | undefined;
   position = 0;
 
-  constructor(handle: FileHandle) {
+  constructor(handle: FileHandle, onData?: (bytes: Uint8Array) => void) {
     this.#handle = handle;
+    this.#onData = onData;
   }
 
   /** Writes at the current position, which moves at once: several writes may be in flight. */
   write(bytes: Uint8Array): Promise<void> {
+    // seen now, in call order = file order, before the caller may reuse its buffer
+    this.#onData?.(bytes);
     const at = this.position;
     this.position += bytes.length;
     return this.writeAt(bytes, at);

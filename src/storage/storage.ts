@@ -61,6 +61,11 @@ export interface CommitOptions {
    * first and then calls `around` with a no-op, so the record still never precedes the object.
    */
   around?: (publish: () => void) => void;
+  /**
+   * The SHA-256 (hex) of the file's bytes, when the writer computed it while writing, so a layer
+   * that records checksums need not read the file back. Backends ignore it.
+   */
+  sha256?: string;
 }
 
 /**
