@@ -96,6 +96,12 @@ export class PutStorage extends StorageDecorator {
       path: pending.path,
       commit: async (commitOptions: CommitOptions = {}) => {
         if (done) throw new Error(`pending file for "${key}" was already committed or aborted`);
+        const record = this.#options.record;
+        if (record === undefined && !writeOnce) {
+          // nothing to record or compare: no checksum needed (e.g. an output on Swift)
+          done = true;
+          return pending.commit(commitOptions);
+        }
         // Hash while the kernel flushes the file: the commit's own fsync then finds nothing left
         // to write, so the checksum costs little more than the durability the put needs anyway.
         const digest =
@@ -107,7 +113,6 @@ export class PutStorage extends StorageDecorator {
           await end();
           return this.#compare(key, object.checksum);
         }
-        const record = this.#options.record;
         try {
           await pending.commit({
             around: (publish) => {
