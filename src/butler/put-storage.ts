@@ -87,6 +87,19 @@ export class PutStorage extends StorageDecorator {
     // otherwise `ifAbsent` makes the commit lose cleanly to a concurrent writer.
     const existed = writeOnce && (await this.inner.exists(key));
     const pending = await this.inner.createLocalFile(key, writeOnce && !existed ? { ...options, ifAbsent: true } : options);
+    const record = this.#options.record;
+    // Hash as the writer writes (when it streams): SHA-256 for the record, plus whatever the
+    // backend observes (Swift's MD5)
+    const sha = record !== undefined || writeOnce ? createHash("sha256") : undefined;
+    let observedBytes = 0;
+    const observe =
+      sha === undefined && pending.observe === undefined
+        ? undefined
+        : (bytes: Uint8Array) => {
+            sha?.update(bytes);
+            observedBytes += bytes.length;
+            pending.observe?.(bytes);
+          };
     let done = false;
     const end = async () => {
       done = true;
@@ -94,19 +107,20 @@ export class PutStorage extends StorageDecorator {
     };
     return {
       path: pending.path,
+      ...(observe === undefined ? {} : { observe }),
       commit: async (commitOptions: CommitOptions = {}) => {
         if (done) throw new Error(`pending file for "${key}" was already committed or aborted`);
-        const record = this.#options.record;
-        if (record === undefined && !writeOnce) {
+        if (sha === undefined) {
           // nothing to record or compare: no checksum needed (e.g. an output on Swift)
           done = true;
           return pending.commit(commitOptions);
         }
         // Hash while the kernel flushes the file: the commit's own fsync then finds nothing left
         // to write, so the checksum costs little more than the durability the put needs anyway.
+        const size = (await stat(pending.path)).size;
         const digest =
-          commitOptions.sha256 !== undefined
-            ? { size: (await stat(pending.path)).size, checksum: `sha256:${commitOptions.sha256}` }
+          observedBytes === size && observedBytes > 0
+            ? { size, checksum: `sha256:${sha.digest("hex")}` }
             : (await Promise.all([digestFile(pending.path), syncFile(pending.path)]))[0];
         const object = { key, ...digest };
         if (writeOnce && (existed || (await this.inner.exists(key)))) {

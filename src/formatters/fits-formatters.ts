@@ -6,7 +6,6 @@
  *
  * @packageDocumentation
  */
-import { createHash } from "node:crypto";
 import { open, readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
@@ -61,10 +60,9 @@ const gunzipAsync = promisify(gunzip);
 /** Writes HDUs to a pending local file and commits it; any failure aborts (nothing published). */
 async function writeHdus(ctx: FormatterContext, hdus: HduInput[]): Promise<void> {
   await using pending = await ctx.storage.createLocalFile(ctx.key, { suffix: ".fits" });
-  // hashed as it is written: whoever records checksums need not read the file back
-  const hash = createHash("sha256");
-  await writeFits(pending.path, hdus, { onData: (bytes) => hash.update(bytes) });
-  await pending.commit({ sha256: hash.digest("hex") });
+  // the bytes go past the storage's observer as they are written: checksums need no read-back
+  await writeFits(pending.path, hdus, pending.observe === undefined ? {} : { onData: pending.observe });
+  await pending.commit();
 }
 
 /**

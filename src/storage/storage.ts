@@ -61,11 +61,6 @@ export interface CommitOptions {
    * first and then calls `around` with a no-op, so the record still never precedes the object.
    */
   around?: (publish: () => void) => void;
-  /**
-   * The SHA-256 (hex) of the file's bytes, when the writer computed it while writing, so a layer
-   * that records checksums need not read the file back. Backends ignore it.
-   */
-  sha256?: string;
 }
 
 /**
@@ -75,6 +70,13 @@ export interface CommitOptions {
 export interface PendingLocalFile {
   /** Where to write. For PosixStorage a temp file beside the destination, else a temp file. */
   readonly path: string;
+  /**
+   * Present when the commit needs checksums of the content (Swift's MD5 `ETag`, a dataset
+   * record's SHA-256). A writer that produces the file as a stream passes every byte to it, in
+   * file order, as it writes, so they are computed on the way instead of by reading the file back.
+   * The commit uses them only if the bytes seen add up to the file's size; otherwise it reads.
+   */
+  readonly observe?: (bytes: Uint8Array) => void;
   /**
    * Publishes the file as the object at the key (fsync + rename, or upload with its checksum); the
    * local path is gone afterwards. On failure the file is discarded too.

@@ -14,8 +14,18 @@ import type { CommitOptions, PendingLocalFile, WriteOptions } from "./storage.js
 export interface TempLocalFileOps {
   /** Writes the object's bytes into the (existing, empty) file at `path`. @throws NotFoundError */
   download(key: string, path: string): Promise<void>;
-  /** Stores the file at `path` as the object at `key`, atomically. */
-  upload(path: string, key: string, options: WriteOptions): Promise<void>;
+  /**
+   * Stores the file at `path` as the object at `key`, atomically. `observed` is the observer made
+   * by {@link TempLocalFileOps.observer} for this file, fed by the writer (if it did).
+   */
+  upload(path: string, key: string, options: WriteOptions, observed?: ContentObserver): Promise<void>;
+  /** Makes an observer for a new pending file, when the upload needs checksums of the content. */
+  observer?(): ContentObserver;
+}
+
+/** Something that sees a file's bytes as they are written (see `PendingLocalFile.observe`). */
+export interface ContentObserver {
+  update(bytes: Uint8Array): void;
 }
 
 /**
@@ -96,13 +106,15 @@ export class TempLocalFiles {
     const { suffix = extname(key), ...writeOptions } = options;
     const lease = await this.#scope.createFile({ suffix, prefix: "upload" });
     const ops = this.#ops;
+    const observer = ops.observer?.();
     let done = false;
     return {
       path: lease.path,
+      ...(observer === undefined ? {} : { observe: (bytes: Uint8Array) => observer.update(bytes) }),
       async commit(commitOptions: CommitOptions = {}) {
         if (done) throw new Error(`pending file for "${key}" was already committed or aborted`);
         try {
-          await ops.upload(lease.path, key, writeOptions);
+          await ops.upload(lease.path, key, writeOptions, observer);
           // an upload cannot run inside a synchronous critical section: publish first, then let
           // the caller record it (see CommitOptions.around)
           commitOptions.around?.(() => undefined);

@@ -180,4 +180,30 @@ describe("SwiftStorage objects on the real server", function () {
     await storage.getMetadata("meta/missing").catch((e) => (error = e));
     expect(error).to.have.property("code", "E_NOT_FOUND");
   });
+  it("a pending file's observer supplies the upload's MD5, so the file is not read back (and the server checks it)", async () => {
+    const pending = await storage.createLocalFile("observed/a.bin");
+    expect(pending.observe, "SwiftStorage asks writers for the bytes").to.be.a("function");
+    const data = randomBytes(300_000);
+    await writeFile(pending.path, data);
+    pending.observe!(data);
+    await pending.commit();
+    expect(md5(await storage.read("observed/a.bin"))).to.equal(md5(data));
+
+    // feed bytes that differ from the file (same length): the ETag sent is the observed one, and
+    // the real server refuses the upload — proof that the observation, not a re-read, is used
+    const lying = await storage.createLocalFile("observed/b.bin");
+    await writeFile(lying.path, data);
+    lying.observe!(randomBytes(data.length));
+    let error: unknown;
+    await lying.commit().catch((e) => (error = e));
+    expect(error).to.have.property("code", "E_CHECKSUM");
+    expect(await storage.exists("observed/b.bin")).to.equal(false);
+
+    // a writer that shows only part of the file: the observation is ignored and the file is read
+    const partial = await storage.createLocalFile("observed/c.bin");
+    await writeFile(partial.path, data);
+    partial.observe!(data.subarray(0, 1000));
+    await partial.commit();
+    expect(md5(await storage.read("observed/c.bin"))).to.equal(md5(data));
+  });
 });

@@ -42,7 +42,7 @@ export class SegmentedMd5 {
   }
 
   /** Hashes the next bytes. */
-  update(bytes: Buffer): void {
+  update(bytes: Uint8Array): void {
     this.#size += bytes.length;
     let offset = 0;
     while (offset < bytes.length) {

@@ -13,6 +13,7 @@ import type { PendingLocalFile } from "../storage.js";
 export function tracked(inner: PendingLocalFile, pending: Set<PendingLocalFile>): PendingLocalFile {
   const file: PendingLocalFile = {
     path: inner.path,
+    ...(inner.observe === undefined ? {} : { observe: inner.observe }),
     async commit(...args: Parameters<PendingLocalFile["commit"]>) {
       try {
         await inner.commit(...args);

@@ -11,6 +11,7 @@ import { TempScope, type LocalFile } from "../../temp/index.js";
 import { checkRange } from "../byte-range.js";
 import { normalizeKey, normalizePrefix } from "../keys.js";
 import type { ByteRange, ListOptions, ObjectInfo, PendingLocalFile, Storage, WriteOptions } from "../storage.js";
+import { stat } from "node:fs/promises";
 import { TempLocalFiles } from "../temp-local-files.js";
 import { header } from "./auth-session.js";
 import { metadataFrom, metadataHeaders } from "./object-metadata.js";
@@ -108,7 +109,9 @@ export class SwiftStorage implements Storage {
     });
     this.#files = new TempLocalFiles(this.#scope, {
       download: (key, path) => this.#download(key, path),
-      upload: (path, key, options) => this.#putFile(path, key, options),
+      upload: (path, key, options, observed) => this.#putFile(path, key, options, observed as SegmentedMd5 | undefined),
+      // the ETag must precede the body: hashing as the file is written saves reading it back
+      observer: () => new SegmentedMd5(this.#segmentSize),
     });
   }
 
@@ -385,10 +388,12 @@ export class SwiftStorage implements Storage {
     return ifAbsent ? this.#ifAbsent.run(key, put) : put();
   }
 
-  async #putFile(path: string, key: string, options: WriteOptions): Promise<void> {
+  async #putFile(path: string, key: string, options: WriteOptions, observed?: SegmentedMd5): Promise<void> {
     let digest: Digest;
     try {
-      digest = await md5File(path, this.#segmentSize);
+      const seen = observed?.digest();
+      // the writer's hashes count only if it showed every byte of the file
+      digest = seen !== undefined && seen.size === (await stat(path)).size ? seen : await md5File(path, this.#segmentSize);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "ENOENT" || code === "EISDIR" || code === "ENOTDIR") {
