@@ -9,7 +9,7 @@ export type { DataIdInput } from "./data-id-input.js";
 import type { DataIdValue } from "../data-id.js";
 import { TempScope } from "../temp/index.js";
 import { formatterFor } from "../formatters/index.js";
-import type { ButlerLocation } from "../mapper/index.js";
+import type { ButlerLocation, CompositeSpec } from "../mapper/index.js";
 import type { Repository } from "../repository/index.js";
 import { checkDataId, plainDataId, type DataIdInput } from "./data-id-input.js";
 import { subsetDataIds } from "./subset-ids.js";
@@ -123,7 +123,7 @@ export class Butler {
   async get<T = unknown>(datasetType: string, dataId: DataIdInput = {}, options: GetOptions = {}): Promise<T | ReadProxy<T>> {
     const type = this.#resolve(datasetType);
     const id = checkDataId(dataId);
-    const composite = this.#firstRepo(options).mapper.map(type, id).composite;
+    const composite = compositeOf(this.#firstRepo(options), type, id);
     if (composite !== undefined) {
       const read = async () => {
         const parts: Record<string, unknown> = {};
@@ -150,7 +150,7 @@ export class Butler {
     const type = this.#resolve(datasetType);
     const id = checkDataId(dataId);
     const outputs = this.#writable();
-    const composite = outputs[0]!.mapper.map(type, id, { write: true }).composite;
+    const composite = compositeOf(outputs[0]!, type, id);
     if (composite !== undefined) {
       const parts = composite.disassemble(obj, id);
       for (const [name, component] of Object.entries(composite.components)) {
@@ -164,11 +164,16 @@ export class Butler {
       const key = location.locations[0]!;
       if (options.doBackup && (await repo.storage.exists(key))) await backupObject(repo.storage, key);
       const records = repo.records;
-      const storage = new PutStorage(repo.storage, {
-        datasetType: type,
-        writeOnce: repo.mapper.getDatasetPolicy(type).extra.writeOnce === true,
-        record: records && ((object, publish) => records.record({ datasetType: type, dataId: location.dataId, ...object }, publish)),
-      });
+      const writeOnce = repo.mapper.policy.datasets.get(location.datasetType)?.extra.writeOnce === true;
+      // Recording or comparing needs a checksum of what is written; otherwise nothing is added
+      const storage =
+        records === undefined && !writeOnce
+          ? repo.storage
+          : new PutStorage(repo.storage, {
+              datasetType: type,
+              writeOnce,
+              record: records && ((object, publish) => records.record({ datasetType: type, dataId: location.dataId, ...object }, publish)),
+            });
       await formatterFor(location.storageName).write(obj, { storage, key, location });
       repo.noteWritten(key);
     }
@@ -184,7 +189,7 @@ export class Butler {
     const id = checkDataId(dataId);
     const repos = options.write ? this.#writable() : this.#readable(options);
     if (repos.length === 0) return false;
-    const composite = repos[0]!.mapper.map(type, id).composite;
+    const composite = compositeOf(repos[0]!, type, id);
     if (composite !== undefined) {
       for (const component of Object.values(composite.components)) {
         if (!(await this.datasetExists(component.datasetType, id, options))) return false;
@@ -377,4 +382,13 @@ export class Butler {
       throw err;
     }
   }
+}
+
+/**
+ * The composite spec of a type, if it is one. Only policy entries are composites, so other types
+ * cost no mapping here: a get or put maps once, not twice (a mapping may query the registry).
+ */
+function compositeOf(repo: Repository, datasetType: string, dataId: DataIdInput): CompositeSpec | undefined {
+  if (repo.mapper.policy.datasets.get(datasetType)?.composite === undefined) return undefined;
+  return repo.mapper.map(datasetType, dataId).composite;
 }

@@ -24,7 +24,7 @@ export interface PublishedObject {
   checksum: string;
 }
 
-/** What to do around each commit. */
+/** What to do around each commit (a put that needs neither uses the repository's storage as is). */
 export interface PutStorageOptions {
   /** Dataset type, for messages. */
   datasetType: string;
@@ -70,15 +70,19 @@ export class PutStorage extends StorageDecorator {
   }
 
   override async write(key: string, data: Uint8Array | string, options: WriteOptions = {}): Promise<void> {
-    await this.#through(key, options, (path) => writeFile(path, data));
+    await this.#through(key, options, async (pending) => {
+      const bytes = typeof data === "string" ? Buffer.from(data) : data;
+      await writeFile(pending.path, bytes);
+      pending.observe?.(bytes); // the bytes are in hand: no read-back for the checksums
+    });
   }
 
   override async writeStream(key: string, source: Readable | AsyncIterable<Uint8Array>, options: WriteOptions = {}): Promise<void> {
-    await this.#through(key, options, (path) => pipeline(source, createWriteStream(path)));
+    await this.#through(key, options, (pending) => pipeline(source, createWriteStream(pending.path)));
   }
 
   override async putLocalFile(localPath: string, key: string, options: WriteOptions = {}): Promise<void> {
-    await this.#through(key, options, (path) => copyFile(localPath, path));
+    await this.#through(key, options, (pending) => copyFile(localPath, pending.path));
   }
 
   override async createLocalFile(key: string, options: WriteOptions & { suffix?: string } = {}): Promise<PendingLocalFile> {
@@ -88,18 +92,15 @@ export class PutStorage extends StorageDecorator {
     const existed = writeOnce && (await this.inner.exists(key));
     const pending = await this.inner.createLocalFile(key, writeOnce && !existed ? { ...options, ifAbsent: true } : options);
     const record = this.#options.record;
-    // Hash as the writer writes (when it streams): SHA-256 for the record, plus whatever the
-    // backend observes (Swift's MD5)
-    const sha = record !== undefined || writeOnce ? createHash("sha256") : undefined;
+    // Hash as the writer writes (when it streams): SHA-256 for the record or the comparison, plus
+    // whatever the backend observes (Swift's MD5)
+    const sha = createHash("sha256");
     let observedBytes = 0;
-    const observe =
-      sha === undefined && pending.observe === undefined
-        ? undefined
-        : (bytes: Uint8Array) => {
-            sha?.update(bytes);
-            observedBytes += bytes.length;
-            pending.observe?.(bytes);
-          };
+    const observe = (bytes: Uint8Array) => {
+      sha.update(bytes);
+      observedBytes += bytes.length;
+      pending.observe?.(bytes);
+    };
     let done = false;
     const end = async () => {
       done = true;
@@ -107,16 +108,11 @@ export class PutStorage extends StorageDecorator {
     };
     return {
       path: pending.path,
-      ...(observe === undefined ? {} : { observe }),
+      observe,
       commit: async (commitOptions: CommitOptions = {}) => {
         if (done) throw new Error(`pending file for "${key}" was already committed or aborted`);
-        if (sha === undefined) {
-          // nothing to record or compare: no checksum needed (e.g. an output on Swift)
-          done = true;
-          return pending.commit(commitOptions);
-        }
-        // Hash while the kernel flushes the file: the commit's own fsync then finds nothing left
-        // to write, so the checksum costs little more than the durability the put needs anyway.
+        // A writer that did not stream the file to `observe`: hash it now, while the kernel
+        // flushes it, so the commit's own fsync finds nothing left to write.
         const size = (await stat(pending.path)).size;
         const digest =
           observedBytes === size && observedBytes > 0
@@ -148,9 +144,9 @@ export class PutStorage extends StorageDecorator {
     };
   }
 
-  async #through(key: string, options: WriteOptions, fill: (path: string) => Promise<void>): Promise<void> {
+  async #through(key: string, options: WriteOptions, fill: (pending: PendingLocalFile) => Promise<void>): Promise<void> {
     await using pending = await this.createLocalFile(key, { ...options, suffix: extname(key) });
-    await fill(pending.path);
+    await fill(pending);
     await pending.commit();
   }
 

@@ -39,27 +39,14 @@ export interface KeystoneCredentials {
 export type SwiftCredentials = V1Credentials | KeystoneCredentials;
 
 /**
- * Credential fields accepted in the storage options (e.g. a Butler repository's `storageOptions`).
- * When `authUrl` is given, the environment is not consulted.
+ * Credential fields accepted in the storage options (e.g. a Butler repository's `storageOptions`):
+ * those of either auth version. When `authUrl` is given, the environment is not consulted.
  */
-export interface SwiftCredentialOptions {
-  authUrl?: string;
+export interface SwiftCredentialOptions
+  extends Partial<Omit<V1Credentials, "version">>,
+    Partial<Omit<KeystoneCredentials, "version" | "authUrl">> {
   /** `1` or `3` (default: 3 when `username`/`password` or a `/v3` URL are given, else 1). */
   authVersion?: string | number;
-  /** v1 user (`account:user`) and key. */
-  user?: string;
-  key?: string;
-  /** v3 user name and password. */
-  username?: string;
-  password?: string;
-  projectName?: string;
-  projectId?: string;
-  userDomainName?: string;
-  userDomainId?: string;
-  projectDomainName?: string;
-  projectDomainId?: string;
-  regionName?: string;
-  interface?: string;
 }
 
 const V1_VARS = "ST_AUTH, ST_USER and ST_KEY";
