@@ -94,6 +94,16 @@ describe("Butler on Swift under injected faults", function () {
         const left = filesBelow(process.env.SKYBUTLER_TMPDIR!);
         if (left.length > 0) throw new Error(`after op ${i}: temp files left: ${left.join(", ")}`);
       }
+      // with the faults gone, every object the server holds must read whole: a failed upload may
+      // have left the previous version, never a partial one
+      for (const visit of [1, 2]) {
+        for (const ccd of [0, 1]) {
+          if (!(await butler.datasetExists("calexp", { visit, ccd }))) continue;
+          const exp = await butler.get<Exposure>("calexp", { visit, ccd });
+          const seed = exp.image.data[0]!;
+          expect(exp.image.data.every((v, j) => v === seed + j), `calexp ${visit}/${ccd}`).to.equal(true);
+        }
+      }
     } finally {
       await butler.close();
     }
