@@ -367,7 +367,7 @@ export class Butler {
     let firstBypass: Found | undefined;
     for (const repo of repos) {
       const location = repo.mapper.map(type, id);
-      for (const key of readCandidates(location.locations)) {
+      for (const key of readCandidates(location)) {
         if (await repo.storage.exists(key)) return { repo, location, key };
       }
       if (location.bypass !== undefined && firstBypass === undefined) firstBypass = { repo, location, key: location.locations[0]! };
