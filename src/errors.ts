@@ -9,6 +9,41 @@
  * @packageDocumentation
  */
 
+/**
+ * Every error code skybutler raises: the one list a client, the HTTP server and `errorFromCode`
+ * share. A new error class or code is added here first.
+ */
+export type ErrorCode =
+  // storage
+  | "E_STORAGE"
+  | "E_NOT_FOUND"
+  | "E_ALREADY_EXISTS"
+  | "E_PERMISSION_DENIED"
+  | "E_INVALID_KEY"
+  | "E_UNSUPPORTED_SCHEME"
+  | "E_UNSUPPORTED"
+  | "E_AUTH"
+  | "E_CHECKSUM"
+  | "E_CHANGED"
+  | "E_CONNECTION"
+  | "E_TIMEOUT"
+  | "E_UNAVAILABLE"
+  | "E_TOO_LARGE"
+  | "E_INTEGRITY"
+  // datasets and data ids
+  | "E_UNKNOWN_DATASET_TYPE"
+  | "E_DATASET_NOT_FOUND"
+  | "E_DATA_ID"
+  | "E_DATASET_CONFLICT"
+  // configuration, formats, usage
+  | "E_POLICY"
+  | "E_CONFIG"
+  | "E_REGISTRY"
+  | "E_FORMATTER"
+  | "E_FITS"
+  | "E_CLOSED"
+  | "E_USAGE";
+
 /** Options accepted by every skybutler error. */
 export interface ButlerErrorOptions {
   /** The lower-level error that caused this one. */
@@ -18,14 +53,14 @@ export interface ButlerErrorOptions {
 /** Base class of every error skybutler raises on purpose. */
 export class ButlerError extends Error {
   /** Stable machine-readable code, e.g. `E_NOT_FOUND`. */
-  readonly code: string;
+  readonly code: ErrorCode;
 
   /**
    * @param code - stable error code
    * @param message - a human-readable message that says what to do next
    * @param options - `cause` for chaining
    */
-  constructor(code: string, message: string, options: ButlerErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options: ButlerErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.name = new.target.name;
@@ -34,10 +69,30 @@ export class ButlerError extends Error {
 
 // ---------------------------------------------------------------- storage
 
+/** The codes a {@link StorageError} may carry. */
+export type StorageErrorCode = Extract<
+  ErrorCode,
+  | "E_STORAGE"
+  | "E_NOT_FOUND"
+  | "E_ALREADY_EXISTS"
+  | "E_PERMISSION_DENIED"
+  | "E_INVALID_KEY"
+  | "E_UNSUPPORTED_SCHEME"
+  | "E_UNSUPPORTED"
+  | "E_AUTH"
+  | "E_CHECKSUM"
+  | "E_CHANGED"
+  | "E_CONNECTION"
+  | "E_TIMEOUT"
+  | "E_UNAVAILABLE"
+  | "E_TOO_LARGE"
+  | "E_INTEGRITY"
+>;
+
 /** A Storage operation failed. Subclasses say why; the base class is used for I/O failures. */
 export class StorageError extends ButlerError {
   /** @param message - what failed; @param options - cause; code defaults to `E_STORAGE` */
-  constructor(message: string, options: ButlerErrorOptions & { code?: string } = {}) {
+  constructor(message: string, options: ButlerErrorOptions & { code?: StorageErrorCode } = {}) {
     super(options.code ?? "E_STORAGE", message, options);
   }
 }
@@ -100,6 +155,17 @@ export class UnsupportedOperationError extends StorageError {
   /** @param message - what is unsupported and what to use instead */
   constructor(message: string) {
     super(message, { code: "E_UNSUPPORTED" });
+  }
+}
+
+/**
+ * Stored bytes do not match the checksum, tag or authentication recorded for them (a flipped bit,
+ * a truncated object, a wrong key): never returned as if they were good.
+ */
+export class IntegrityError extends StorageError {
+  /** @param message - which object and which check failed */
+  constructor(message: string, options: ButlerErrorOptions = {}) {
+    super(message, { ...options, code: "E_INTEGRITY" });
   }
 }
 
@@ -240,5 +306,13 @@ export class ClosedError extends ButlerError {
   /** @param what - what was closed */
   constructor(what: string) {
     super("E_CLOSED", `${what} is closed`);
+  }
+}
+
+/** A command line or request was malformed (unknown option, missing argument, bad `key=value`). */
+export class UsageError extends ButlerError {
+  /** @param message - what is wrong and how to call it instead */
+  constructor(message: string, options: ButlerErrorOptions = {}) {
+    super("E_USAGE", message, options);
   }
 }

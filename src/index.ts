@@ -26,3 +26,4 @@ export * from "./formatters/index.js";
 export * from "./repository/index.js";
 export * from "./mapper/index.js";
 export * from "../registry/index.js";
+export { ERROR_CODES, errorFromCode, isErrorCode } from "./error-from-code.js";

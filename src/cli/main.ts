@@ -12,7 +12,7 @@
  */
 import { parseArgs } from "node:util";
 import { Butler } from "../butler/butler.js";
-import { ButlerError } from "../errors.js";
+import { ButlerError, UsageError } from "../errors.js";
 import { storageFromUri } from "../storage/index.js";
 import type { DataIdValue } from "../data-id.js";
 
@@ -28,7 +28,7 @@ function parseDataId(words: string[]): Record<string, DataIdValue> {
   const id: Record<string, DataIdValue> = {};
   for (const word of words) {
     const eq = word.indexOf("=");
-    if (eq <= 0) throw new ButlerError("E_USAGE", `expected key=value, got "${word}"`);
+    if (eq <= 0) throw new UsageError(`expected key=value, got "${word}"`);
     const value = word.slice(eq + 1);
     id[word.slice(0, eq)] = /^-?\d+$/.test(value) ? Number(value) : value;
   }

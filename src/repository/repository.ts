@@ -21,7 +21,7 @@ import { DATASET_RECORDS_KEY, DatasetRecords } from "./dataset-records.js";
  * on an object store).
  */
 async function openRecords(storage: Storage, writable: boolean): Promise<DatasetRecords | undefined> {
-  if (storage.scheme !== "file") return undefined;
+  if (!storage.capabilities.localPath) return undefined;
   const path = fileURLToPath(storage.uriOf(DATASET_RECORDS_KEY));
   if (writable) return DatasetRecords.open(path);
   return (await storage.exists(DATASET_RECORDS_KEY)) ? DatasetRecords.open(path, { readonly: true }) : undefined;
@@ -179,8 +179,9 @@ export class Repository {
       if (recorded !== undefined && args.mapper !== undefined && args.mapper !== recorded.mapper) {
         throw new ConfigError(`${root} was created with mapper "${recorded.mapper}", not "${args.mapper}"`);
       }
-      if (await storage.exists(REGISTRY_KEY)) registry = SqliteRegistry.open(await storage.getLocalFile(REGISTRY_KEY));
-      if (await storage.exists(CALIB_REGISTRY_KEY)) calibRegistry = SqliteRegistry.open(await storage.getLocalFile(CALIB_REGISTRY_KEY));
+      // opened with every instantiation: a remote storage keeps its copy and revalidates it
+      if (await storage.exists(REGISTRY_KEY)) registry = SqliteRegistry.open(await storage.getLocalFile(REGISTRY_KEY, { revalidate: true }));
+      if (await storage.exists(CALIB_REGISTRY_KEY)) calibRegistry = SqliteRegistry.open(await storage.getLocalFile(CALIB_REGISTRY_KEY, { revalidate: true }));
       records = await openRecords(storage, mode !== "r");
       return new Repository(root, mode, storage, recorded, registry, calibRegistry, records, args);
     } catch (err) {

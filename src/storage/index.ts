@@ -12,7 +12,7 @@
  */
 import "./builtin.js";
 
-export type { ByteRange, ListOptions, ObjectInfo, PendingLocalFile, Storage, StorageOptions, WriteOptions } from "./storage.js";
+export type { ByteRange, ListOptions, LocalFileOptions, ObjectInfo, PendingLocalFile, Storage, StorageCapabilities, StorageOptions, WriteOptions } from "./storage.js";
 export {
   registerStorage,
   registeredSchemes,

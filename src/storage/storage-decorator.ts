@@ -5,8 +5,9 @@
  * @packageDocumentation
  */
 import type { Readable } from "node:stream";
+import { UnsupportedOperationError } from "../errors.js";
 import type { LocalFile } from "../temp/index.js";
-import type { ByteRange, ListOptions, ObjectInfo, PendingLocalFile, Storage, WriteOptions } from "./storage.js";
+import type { ByteRange, ListOptions, LocalFileOptions, ObjectInfo, PendingLocalFile, Storage, StorageCapabilities, WriteOptions } from "./storage.js";
 
 /** Forwards everything to `inner`; subclasses override what they change. */
 export class StorageDecorator implements Storage {
@@ -18,6 +19,9 @@ export class StorageDecorator implements Storage {
   }
   get uri(): string {
     return this.inner.uri;
+  }
+  get capabilities(): StorageCapabilities {
+    return this.inner.capabilities;
   }
   uriOf(key: string): string {
     return this.inner.uriOf(key);
@@ -49,14 +53,24 @@ export class StorageDecorator implements Storage {
   copy(from: string, to: string, options?: WriteOptions): Promise<void> {
     return this.inner.copy(from, to, options);
   }
-  getLocalFile(key: string): Promise<LocalFile> {
-    return this.inner.getLocalFile(key);
+  getLocalFile(key: string, options?: LocalFileOptions): Promise<LocalFile> {
+    return this.inner.getLocalFile(key, options);
   }
   putLocalFile(localPath: string, key: string, options?: WriteOptions): Promise<void> {
     return this.inner.putLocalFile(localPath, key, options);
   }
   createLocalFile(key: string, options?: WriteOptions & { suffix?: string }): Promise<PendingLocalFile> {
     return this.inner.createLocalFile(key, options);
+  }
+  /** @throws UnsupportedOperationError when the inner storage keeps no metadata */
+  getMetadata(key: string): Promise<Record<string, string>> {
+    if (this.inner.getMetadata === undefined) throw new UnsupportedOperationError(`${this.inner.uri} keeps no object metadata`);
+    return this.inner.getMetadata(key);
+  }
+  /** @throws UnsupportedOperationError when the inner storage keeps no metadata */
+  setMetadata(key: string, metadata: Readonly<Record<string, string>>): Promise<void> {
+    if (this.inner.setMetadata === undefined) throw new UnsupportedOperationError(`${this.inner.uri} keeps no object metadata`);
+    return this.inner.setMetadata(key, metadata);
   }
   close(): Promise<void> {
     return this.inner.close();

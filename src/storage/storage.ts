@@ -89,6 +89,35 @@ export interface PendingLocalFile {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/**
+ * What a backend can do beyond the common contract, so that layers above ask the storage instead of
+ * testing its scheme (as unstorage's driver `flags` and daf_butler's `can_read_from_*` do).
+ */
+export interface StorageCapabilities {
+  /**
+   * `getLocalFile` returns the object's own file, not a copy, and a file at that path may be
+   * opened for writing in place (a sqlite database beside the datasets). Posix: true.
+   */
+  readonly localPath: boolean;
+  /** Objects carry user metadata: {@link Storage.getMetadata} and {@link Storage.setMetadata} exist. */
+  readonly metadata: boolean;
+  /**
+   * A ranged `read`/`readStream` transfers only the bytes asked for (a file seek, an HTTP Range
+   * request), so header-only and sub-image reads are cheap. Without it a range may cost the whole object.
+   */
+  readonly rangedRead: boolean;
+}
+
+/** Options of {@link Storage.getLocalFile}. */
+export interface LocalFileOptions {
+  /**
+   * The caller will ask for this object again and again (a registry opened with every repository):
+   * a remote backend keeps its copy and revalidates it (an ETag check) instead of downloading it
+   * again. Backends whose objects are local files ignore it.
+   */
+  revalidate?: boolean;
+}
+
 /** Options given to a Storage factory. */
 export interface StorageOptions {
   /** Create the root (directory, container) when it does not exist. Default false. */
@@ -105,6 +134,8 @@ export interface Storage {
   readonly scheme: string;
   /** The normalised root URI, e.g. `file:///data/repo`. */
   readonly uri: string;
+  /** What this backend can do beyond the common contract. */
+  readonly capabilities: StorageCapabilities;
 
   /** The absolute URI of a key (what `getUri` and `_filename` report). @throws InvalidKeyError */
   uriOf(key: string): string;
@@ -143,9 +174,10 @@ export interface Storage {
    * A refcounted local file holding the object's bytes: PosixStorage gives the file itself, a
    * remote storage downloads it into a temp file shared by concurrent callers and deleted when the
    * last lease is released. Release it when done.
+   * @param options - `revalidate` for objects asked for again and again (registries)
    * @throws NotFoundError, InvalidKeyError
    */
-  getLocalFile(key: string): Promise<LocalFile>;
+  getLocalFile(key: string, options?: LocalFileOptions): Promise<LocalFile>;
   /**
    * Stores a local file (left in place) as the object at the key, atomically.
    * @throws NotFoundError naming the local path when that file is missing
@@ -158,6 +190,19 @@ export interface Storage {
    * @param options - `suffix` for the temp file name, `ifAbsent` checked at commit
    */
   createLocalFile(key: string, options?: WriteOptions & { suffix?: string }): Promise<PendingLocalFile>;
+
+  /**
+   * The user metadata of an object (keys lower-case), where {@link StorageCapabilities.metadata}
+   * says objects have it.
+   * @throws NotFoundError, InvalidKeyError
+   */
+  getMetadata?(key: string): Promise<Record<string, string>>;
+  /**
+   * Replaces the user metadata of an object, where {@link StorageCapabilities.metadata} says
+   * objects have it.
+   * @throws NotFoundError, InvalidKeyError, PermissionDeniedError
+   */
+  setMetadata?(key: string, metadata: Readonly<Record<string, string>>): Promise<void>;
 
   /**
    * Releases what the storage holds (temp files, connections) and discards uncommitted pending

@@ -12,6 +12,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Readable } from "node:stream";
 import {
   AlreadyExistsError,
@@ -521,6 +522,41 @@ export function describeStorageConformance(options: ConformanceOptions): void {
       // releasing a lease never touches the object
       expect(await s.exists("lf/data.bin")).to.equal(true);
       expect([...(await s.read("lf/data.bin"))]).to.deep.equal([1, 2, 3, 4]);
+    });
+
+    it("getLocalFile with revalidate gives the current bytes, also after the object was replaced", async () => {
+      await s.write("lf/registry.sqlite3", "first");
+      const first = await s.getLocalFile("lf/registry.sqlite3", { revalidate: true });
+      expect(await readFile(first.path, "utf8")).to.equal("first");
+      await first.release();
+      const again = await s.getLocalFile("lf/registry.sqlite3", { revalidate: true });
+      expect(await readFile(again.path, "utf8")).to.equal("first");
+      await again.release();
+      await s.write("lf/registry.sqlite3", "second, longer");
+      const changed = await s.getLocalFile("lf/registry.sqlite3", { revalidate: true });
+      expect(await readFile(changed.path, "utf8")).to.equal("second, longer");
+      await changed.release();
+    });
+
+    // ---------------------------------------------------------------- capabilities
+
+    it("declares its capabilities, and each one it claims works", async () => {
+      const caps = s.capabilities;
+      for (const name of ["localPath", "metadata", "rangedRead"] as const) expect(caps[name], name).to.be.a("boolean");
+      await s.write("cap/x.fits", "0123456789");
+      if (caps.localPath) {
+        // the object's own file: what a writer changes is the object
+        const local = await s.getLocalFile("cap/x.fits");
+        expect(s.uriOf("cap/x.fits")).to.equal(pathToFileURL(local.path).href);
+        await local.release();
+      }
+      expect(typeof s.getMetadata === "function" && typeof s.setMetadata === "function", "metadata methods").to.equal(caps.metadata);
+      if (caps.metadata) {
+        await s.setMetadata!("cap/x.fits", { origin: "test", "kind-of": "image" });
+        expect(await s.getMetadata!("cap/x.fits")).to.deep.equal({ origin: "test", "kind-of": "image" });
+        expect((await s.read("cap/x.fits")).toString(), "content untouched").to.equal("0123456789");
+      }
+      if (caps.rangedRead) expect((await s.read("cap/x.fits", { offset: 3, length: 4 })).toString()).to.equal("3456");
     });
 
     it("putLocalFile stores a local file and leaves the file in place", async () => {

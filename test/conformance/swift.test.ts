@@ -6,6 +6,7 @@
  * the real server's ACL check.
  */
 import { SwiftStorage } from "../../src/storage/swift/swift-storage.js";
+import { clearDownloadCache } from "../../src/storage/swift/download-cache.js";
 import { SwiftAdmin, uniqueContainer } from "../support/swift-admin.js";
 import { swiftServer } from "../support/swift-server.js";
 import { describeStorageConformance, type StorageFixture } from "./storage-conformance.js";
@@ -25,6 +26,7 @@ async function swiftFixture(): Promise<StorageFixture> {
     storage,
     async cleanup() {
       await storage.close();
+      clearDownloadCache(); // revalidated copies outlive the storage by design; tests count temp files
       await admin.removeContainer(container);
     },
     async denyWrite() {

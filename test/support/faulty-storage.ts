@@ -17,6 +17,7 @@ import {
   type PendingLocalFile,
   type Storage,
   type StorageOptions,
+  type StorageCapabilities,
   type WriteOptions,
 } from "../../src/index.js";
 import { TempLocalFiles } from "../../src/storage/temp-local-files.js";
@@ -28,11 +29,16 @@ export const faults = { rate: 0, injected: 0 };
 function maybeFail(what: string): void {
   if (Math.random() < faults.rate) {
     faults.injected++;
-    throw new StorageError(`injected fault in ${what}`, { code: "E_INJECTED" });
+    throw new StorageError(`injected fault in ${what}`, { code: "E_CONNECTION" });
   }
 }
 
 class FaultyStorage extends StorageDecorator {
+  /** Behaves like a remote backend: local files are downloads, never the objects themselves. */
+  override get capabilities(): StorageCapabilities {
+    return { ...this.inner.capabilities, localPath: false };
+  }
+
   readonly #files: TempLocalFiles;
   readonly #ownScope: TempScope | undefined;
   readonly #uri: string;
@@ -48,7 +54,7 @@ class FaultyStorage extends StorageDecorator {
         if (Math.random() < faults.rate) {
           faults.injected++;
           await writeFile(path, bytes.subarray(0, bytes.length >> 1)); // half a file, then the connection drops
-          throw new StorageError("injected fault mid-download", { code: "E_INJECTED" });
+          throw new StorageError("injected fault mid-download", { code: "E_CONNECTION" });
         }
         await writeFile(path, bytes);
       },

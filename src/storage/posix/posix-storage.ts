@@ -10,7 +10,7 @@ import { basename, join, resolve } from "node:path";
 import { ClosedError } from "../../errors.js";
 import { RefCountedFile, type LocalFile } from "../../temp/index.js";
 import { normalizeKey, normalizePrefix } from "../keys.js";
-import type { ByteRange, ListOptions, ObjectInfo, PendingLocalFile, Storage, StorageOptions, WriteOptions } from "../storage.js";
+import type { ByteRange, ListOptions, ObjectInfo, PendingLocalFile, Storage, StorageCapabilities, StorageOptions, WriteOptions } from "../storage.js";
 import { checkRange } from "../byte-range.js";
 import { deleteFileAt } from "./delete-file.js";
 import { fileInfo, isFileAt, openFileStream, readFileRange, readWholeFile, requireFile } from "./file-reads.js";
@@ -40,6 +40,8 @@ import { beginWriteByPath, refuseExisting, writeAtomically, type WriteTarget } f
 export class PosixStorage implements Storage {
   /** Always `file`. */
   readonly scheme = "file";
+  /** Objects are files: local paths, no user metadata, ranges are seeks. */
+  readonly capabilities: StorageCapabilities = { localPath: true, metadata: false, rangedRead: true };
   /** The root as `file:///abs/path`, no trailing slash. */
   readonly uri: string;
   readonly #root: RootPaths;

@@ -5,7 +5,6 @@
  */
 import type { Dispatcher } from "undici";
 import { ConfigError } from "../../errors.js";
-import { normalizeKey } from "../keys.js";
 import type { StorageOptions } from "../storage.js";
 import type { SwiftCredentialOptions } from "./credentials.js";
 import { resolveRetryPolicy, type RetryOptions, type RetryPolicy, type TimeoutOptions } from "./retry-policy.js";
@@ -31,13 +30,6 @@ export interface SwiftStorageOptions extends StorageOptions, SwiftCredentialOpti
   segmentSize?: number;
   /** Segments of one large object uploaded at once. Default 4. */
   segmentConcurrency?: number;
-  /**
-   * Keys whose `getLocalFile` copies are kept in the process's download cache and revalidated
-   * with one conditional GET when asked for again, by this or a later storage. Default: the
-   * registries a Repository opens on every instantiation, `registry.sqlite3` and
-   * `calibRegistry.sqlite3`. Other keys get plain shared downloads.
-   */
-  revalidatedKeys?: string[];
 }
 
 /** The settings resolved from the options. */
@@ -45,12 +37,10 @@ export interface SwiftSettings {
   policy: RetryPolicy;
   segmentSize: number;
   segmentConcurrency: number;
-  revalidated: ReadonlySet<string>;
 }
 
 const DEFAULT_SEGMENT_SIZE = 1024 ** 3;
 const DEFAULT_SEGMENT_CONCURRENCY = 4;
-const REVALIDATED_KEYS = ["registry.sqlite3", "calibRegistry.sqlite3"];
 
 function integer(value: unknown, fallback: number, name: string): number {
   if (value === undefined || value === null) return fallback;
@@ -61,13 +51,12 @@ function integer(value: unknown, fallback: number, name: string): number {
 
 /**
  * Settings with their defaults (plain values, so they may come from YAML repository arguments).
- * @throws ConfigError for a malformed value; InvalidKeyError for a malformed revalidated key
+ * @throws ConfigError for a malformed value
  */
 export function resolveSwiftSettings(options: SwiftStorageOptions): SwiftSettings {
   return {
     policy: resolveRetryPolicy(options.retry, options.timeouts),
     segmentSize: integer(options.segmentSize, DEFAULT_SEGMENT_SIZE, "segmentSize"),
     segmentConcurrency: integer(options.segmentConcurrency, DEFAULT_SEGMENT_CONCURRENCY, "segmentConcurrency"),
-    revalidated: new Set((options.revalidatedKeys ?? REVALIDATED_KEYS).map((k) => normalizeKey(k))),
   };
 }

@@ -10,7 +10,7 @@ import { AlreadyExistsError, ClosedError, NotFoundError, StorageError } from "..
 import { TempScope, type LocalFile } from "../../temp/index.js";
 import { checkRange } from "../byte-range.js";
 import { normalizeKey, normalizePrefix } from "../keys.js";
-import type { ByteRange, ListOptions, ObjectInfo, PendingLocalFile, Storage, WriteOptions } from "../storage.js";
+import type { ByteRange, ListOptions, LocalFileOptions, ObjectInfo, PendingLocalFile, Storage, StorageCapabilities, WriteOptions } from "../storage.js";
 import { stat } from "node:fs/promises";
 import { TempLocalFiles } from "../temp-local-files.js";
 import { header } from "./auth-session.js";
@@ -48,7 +48,7 @@ export type { SwiftStorageOptions } from "./swift-options.js";
  *   concurrent conditional PUTs could both win: this storage queues its own conditional writes of
  *   one key, which makes `ifAbsent` exact within one storage (not across processes);
  * - downloads for `getLocalFile` are shared refcounted temp files, checked against the ETag; the
- *   registries are kept in a process-wide cache and revalidated (`revalidatedKeys`).
+ *   registries are kept in a process-wide cache and revalidated (`getLocalFile(key, {revalidate})`).
  *
  * ```ts
  * // credentials from ST_AUTH/ST_USER/ST_KEY or OS_AUTH_URL/OS_USERNAME/OS_PASSWORD/OS_PROJECT_NAME
@@ -61,6 +61,8 @@ export type { SwiftStorageOptions } from "./swift-options.js";
 export class SwiftStorage implements Storage {
   /** Always `swift`. */
   readonly scheme = "swift";
+  /** Objects are downloaded to be local; they carry `X-Object-Meta-*`; ranges are HTTP Range GETs. */
+  readonly capabilities: StorageCapabilities = { localPath: false, metadata: true, rangedRead: true };
   /** The root, e.g. `swift://rerun/me`, no trailing slash. */
   readonly uri: string;
   readonly #root: SwiftRoot;
@@ -74,7 +76,6 @@ export class SwiftStorage implements Storage {
   readonly #files: TempLocalFiles;
   readonly #pending = new Set<PendingLocalFile>();
   readonly #ifAbsent = new KeyLock();
-  readonly #revalidated: ReadonlySet<string>;
   readonly #segmentSize: number;
   readonly #writer: ObjectWriter;
   #closed = false;
@@ -98,7 +99,6 @@ export class SwiftStorage implements Storage {
     this.#scope = init.scope ?? new TempScope();
     this.#dispatcher = init.dispatcher;
     this.#ownsDispatcher = init.ownsDispatcher;
-    this.#revalidated = init.settings.revalidated;
     this.#segmentSize = init.settings.segmentSize;
     this.#writer = new ObjectWriter({
       client: init.client,
@@ -186,8 +186,7 @@ export class SwiftStorage implements Storage {
   }
 
   /**
-   * The object's user metadata (`X-Object-Meta-*`, names lower-cased). Swift-specific: not part of
-   * the Storage contract.
+   * The object's user metadata (`X-Object-Meta-*`, names lower-cased).
    * @throws NotFoundError, InvalidKeyError, ClosedError
    */
   async getMetadata(key: string): Promise<Record<string, string>> {
@@ -310,14 +309,15 @@ export class SwiftStorage implements Storage {
 
   /**
    * A refcounted temp file holding the object, shared by concurrent callers and deleted on the last
-   * release (or when the temp scope closes). Checked against the ETag. For the `revalidatedKeys`
-   * (the registries), the copy is kept in the process's download cache beyond this storage's life
-   * and revalidated with one conditional GET (304: no download) the next time it is asked for.
+   * release (or when the temp scope closes). Checked against the ETag. With `revalidate` (the
+   * registries a Repository opens every time), the copy is kept in the process's download cache
+   * beyond this storage's life and revalidated with one conditional GET (304: no download) the next
+   * time it is asked for.
    * @throws NotFoundError, InvalidKeyError, ClosedError, StorageError (E_CHECKSUM) for a corrupted download
    */
-  async getLocalFile(key: string): Promise<LocalFile> {
+  async getLocalFile(key: string, options: LocalFileOptions = {}): Promise<LocalFile> {
     const k = this.#key(key);
-    if (this.#revalidated.has(k)) return revalidatedLocalFile(this.#subject(k));
+    if (options.revalidate === true) return revalidatedLocalFile(this.#subject(k));
     return this.#files.get(k);
   }
 
