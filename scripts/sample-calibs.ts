@@ -13,7 +13,7 @@ import { Mask } from "../src/image/mask.js";
 import { MaskedImage } from "../src/image/masked-image.js";
 import { writeFits } from "../src/fits/index.js";
 import { maskedImageToHdus } from "../src/formatters/exposure-hdus.js";
-import { fillTemplate } from "../src/mapper/template.js";
+import { fillTemplate } from "../src/template.js";
 import { buildCalibRegistry, type RegistryInputRow } from "../registry/build-registry.js";
 import { SAMPLE_CCDS, SAMPLE_SIZE, SAMPLE_VISITS } from "./sample-data.js";
 

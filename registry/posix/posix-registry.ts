@@ -6,7 +6,7 @@
  */
 import type { DataId, DataIdValue } from "../../src/data-id.js";
 import { ClosedError, RegistryError } from "../../src/errors.js";
-import { parseTemplate } from "../../src/mapper/template.js";
+import { parseTemplate } from "../../src/template.js";
 import type { Storage } from "../../src/storage/storage.js";
 import type { ColumnType, Registry, RegistryRow } from "../registry.js";
 import { templateScanner, type TemplateScanner } from "./template-scanner.js";

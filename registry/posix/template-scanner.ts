@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import type { DataId, DataIdValue } from "../../src/data-id.js";
-import { fillTemplate, parseTemplate, type TemplateField } from "../../src/mapper/template.js";
+import { fillTemplate, parseTemplate, type TemplateField } from "../../src/template.js";
 
 /** Parses storage keys written by one template. */
 export interface TemplateScanner {

@@ -21,7 +21,7 @@ import type { MapperCreateOptions } from "./mapper-registry.js";
 import type { NeedContext } from "./need.js";
 import { mergePolicy, type DatasetPolicy, type MapperPolicy } from "./policy.js";
 import { loadPolicyOnce } from "./policy-cache.js";
-import type { KeyType } from "./template.js";
+import type { KeyType } from "../template.js";
 import { baseDataId, variantLocation, type MapperDataId } from "./variants.js";
 
 export type { BypassHook, CameraMapperClass, CameraMapperOptions, MapHook, MapOptions, QueryHook, StdHook } from "./camera-mapper-types.js";

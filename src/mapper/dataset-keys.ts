@@ -6,7 +6,7 @@
  */
 import type { CalibrationRegistries } from "./calibration-lookup.js";
 import type { DatasetPolicy, MapperPolicy } from "./policy.js";
-import { parseTemplate, type KeyType } from "./template.js";
+import { parseTemplate, type KeyType } from "../template.js";
 
 /**
  * The keys of one dataset type: the columns of its registry tables (the calibration registry's for

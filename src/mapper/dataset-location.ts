@@ -11,7 +11,7 @@ import { normalizationKeys } from "./dataset-keys.js";
 import { lookupMissing, type NeedContext } from "./need.js";
 import { normalizeDataId } from "./normalize-data-id.js";
 import { COMPOSITE_STORAGE, type DatasetPolicy } from "./policy.js";
-import { fillTemplate, parseTemplate } from "./template.js";
+import { fillTemplate, parseTemplate } from "../template.js";
 import type { MapperDataId } from "./variants.js";
 
 /**

@@ -9,7 +9,7 @@ import type { CompositeComponent } from "./butler-location.js";
 import type { CompositePolicy, DatasetPolicy, PolicySection } from "./policy-types.js";
 import { mapping, optionalBoolean, optionalString, requiredString, stringList } from "./policy-values.js";
 import { COMPOSITE_STORAGE, PYTHON_BY_STORAGE, SECTION_DEFAULTS, type SectionDefaults } from "./section-defaults.js";
-import { parseTemplate } from "./template.js";
+import { parseTemplate } from "../template.js";
 
 /** The entry keys this library interprets; the others are kept in {@link DatasetPolicy.extra}. */
 const DATASET_KEYS = new Set([

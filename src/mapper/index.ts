@@ -43,5 +43,5 @@ export {
 export { loadPolicyOnce } from "./policy-cache.js";
 export { pythonTypeFor, registerPythonType, unregisterPythonType, type PythonTypeConstructor } from "./python-types.js";
 export { registryLookup, SKYMAP_KEYS } from "./registry-lookup.js";
-export { fillTemplate, keyType, parseTemplate, type KeyType, type ParsedTemplate, type TemplateField } from "./template.js";
+export { fillTemplate, keyType, parseTemplate, type KeyType, type ParsedTemplate, type TemplateField } from "../template.js";
 export { VARIANTS, parseVariant, variantNames, type MapperDataId, type VariantSpec } from "./variants.js";

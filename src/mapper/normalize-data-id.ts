@@ -4,7 +4,7 @@
  */
 import type { DataId, DataIdValue } from "../data-id.js";
 import { DataIdError } from "../errors.js";
-import type { KeyType } from "./template.js";
+import type { KeyType } from "../template.js";
 
 const INTEGER = /^[+-]?\d+$/;
 

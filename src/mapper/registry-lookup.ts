@@ -6,7 +6,7 @@ import type { DataId, DataIdValue } from "../data-id.js";
 import { DataIdError, RegistryError } from "../errors.js";
 import type { Registry } from "../../registry/registry.js";
 import type { DatasetPolicy } from "./policy.js";
-import { parseTemplate } from "./template.js";
+import { parseTemplate } from "../template.js";
 
 /** Sky-map keys: they come from the sky map, not the registry, so they must be in the data id. */
 export const SKYMAP_KEYS: ReadonlySet<string> = new Set(["tract", "patch"]);

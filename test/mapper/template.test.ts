@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { fillTemplate, parseTemplate } from "../../src/mapper/template.js";
+import { fillTemplate, parseTemplate } from "../../src/template.js";
 import { DataIdError, PolicyError } from "../../src/errors.js";
 
 describe("Gen2 templates", () => {

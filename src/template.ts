@@ -1,10 +1,11 @@
 /**
- * Gen2 path templates: Python `%`-formatting with named fields (`raw/v%(visit)d_c%(ccd)02d.fits`).
+ * Gen2 path templates, shared by the mappers (which fill them) and the scanning registry (which
+ * parses file names with them): Python `%`-formatting with named fields (`raw/v%(visit)d_c%(ccd)02d.fits`).
  *
  * @packageDocumentation
  */
-import type { DataId, DataIdValue } from "../data-id.js";
-import { DataIdError, PolicyError } from "../errors.js";
+import type { DataId, DataIdValue } from "./data-id.js";
+import { DataIdError, PolicyError } from "./errors.js";
 
 /** The type of a data-id key, as the template's conversion character implies. */
 export type KeyType = "int" | "float" | "str";
