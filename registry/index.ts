@@ -2,10 +2,10 @@
  * Registries: metadata lookups that complete data ids.
  * @packageDocumentation
  */
-export type { ColumnType, LookupOptions, RangeCondition, Registry, RegistryRow } from "./registry.js";
+export type { ColumnType, LookupOptions, RangeCondition, Registry, RegistryRow, TableRegistry, TemplateRegistry } from "./registry.js";
 export { SqliteRegistry } from "./sqlite/sqlite-registry.js";
-export { PosixRegistry } from "./posix/posix-registry.js";
-export { templateScanner, type TemplateScanner } from "./posix/template-scanner.js";
+export { ScanRegistry } from "./scan/scan-registry.js";
+export { templateScanner, type TemplateScanner } from "./scan/template-scanner.js";
 export {
   buildCalibRegistry,
   buildRegistry,

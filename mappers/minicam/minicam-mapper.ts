@@ -30,10 +30,10 @@ export class MiniCamMapper extends CameraMapper {
    * DETNAME names the sensor. Other objects pass through.
    * @throws DataIdError / RegistryError when the filter lookup fails
    */
-  std_raw(item: unknown, dataId: Readonly<DataId>): unknown {
+  async std_raw(item: unknown, dataId: Readonly<DataId>): Promise<unknown> {
     if (!(item instanceof Exposure)) return item;
     if (!item.metadata.has("FILTER")) {
-      const filter = dataId.filter ?? (this.registry === undefined ? undefined : this.queryMetadata("raw", ["filter"], { visit: dataId.visit! })[0]);
+      const filter = dataId.filter ?? (this.registry === undefined ? undefined : (await this.queryMetadata("raw", ["filter"], { visit: dataId.visit! }))[0]);
       if (filter !== undefined) item.metadata.set("FILTER", String(filter), "filter band (from the registry)");
     }
     item.metadata.set("DETNAME", detectorName(dataId), "raft and sensor");

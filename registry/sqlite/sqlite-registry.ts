@@ -7,7 +7,7 @@ import Database from "better-sqlite3";
 import type { DataId } from "../../src/data-id.js";
 import { ClosedError, RegistryError } from "../../src/errors.js";
 import type { LocalFile } from "../../src/temp/index.js";
-import type { ColumnType, LookupOptions, Registry, RegistryRow } from "../registry.js";
+import type { ColumnType, LookupOptions, RegistryRow, TableRegistry } from "../registry.js";
 
 /** A table or column of the open database: the only names ever put into SQL text. */
 interface TableSchema {
@@ -16,18 +16,20 @@ interface TableSchema {
 }
 
 /**
- * A {@link Registry} over a sqlite file, opened read-only through a {@link LocalFile} lease.
+ * A {@link TableRegistry} over a sqlite file, opened read-only through a {@link LocalFile} lease.
  *
  * The registry holds the lease until {@link SqliteRegistry.close}, so a remote repository's
  * downloaded `registry.sqlite3` lives exactly as long as the open registry.
  *
  * ```ts
  * const registry = SqliteRegistry.open(await storage.getLocalFile("registry.sqlite3"));
- * registry.lookup(["filter"], ["raw"], { visit: 1 });   // [{ filter: "g" }]
+ * await registry.lookup(["filter"], ["raw"], { visit: 1 });   // [{ filter: "g" }]
  * await registry.close();                                // releases the file
  * ```
  */
-export class SqliteRegistry implements Registry {
+export class SqliteRegistry implements TableRegistry {
+  /** Answers from tables. */
+  readonly kind = "table";
   readonly #db: Database.Database;
   readonly #file: LocalFile;
   readonly #schema: Map<string, TableSchema>;
@@ -84,13 +86,13 @@ export class SqliteRegistry implements Registry {
    * constrain (as Gen2); the range's columns must be columns of the joined tables.
    *
    * ```ts
-   * calibRegistry.lookup(["calibDate"], ["flat"], { filter: "g", ccd: 1 },
+   * await calibRegistry.lookup(["calibDate"], ["flat"], { filter: "g", ccd: 1 },
    *   { range: { value: "2026-03-01T03:00:00", start: "validStart", end: "validEnd" } });
    * ```
    * @throws RegistryError for an unknown table, property or range column, or an empty property/table list
    * @throws ClosedError after close
    */
-  lookup(properties: readonly string[], tables: readonly string[], dataId: Readonly<DataId>, options: LookupOptions = {}): RegistryRow[] {
+  async lookup(properties: readonly string[], tables: readonly string[], dataId: Readonly<DataId>, options: LookupOptions = {}): Promise<RegistryRow[]> {
     this.#assertOpen();
     if (properties.length === 0) throw new RegistryError("registry lookup needs at least one property");
     if (tables.length === 0) throw new RegistryError("registry lookup needs at least one table");

@@ -8,20 +8,14 @@ import { ClosedError, ConfigError, DataIdError, DatasetNotFoundError, NotFoundEr
 export type { DataIdInput } from "./data-id-input.js";
 import type { DataIdValue } from "../data-id.js";
 import { TempScope } from "../temp/index.js";
-import { formatterFor } from "../formatters/index.js";
-import type { ButlerLocation, CompositeSpec } from "../mapper/index.js";
-import type { Repository } from "../repository/index.js";
+import type { CompositeSpec } from "../mapper/index.js";
+import type { DatasetHandle, Repository } from "../repository/index.js";
 import { checkDataId, plainDataId, type DataIdInput } from "./data-id-input.js";
 import { subsetDataIds } from "./subset-ids.js";
 import { openRepositoryGraph, type RepositoryGraph, type RepositorySpec } from "./repository-graph.js";
 import { DatasetTypeAliases } from "./aliases.js";
 import { ReadProxy } from "./read-proxy.js";
 import { ButlerDataRef, ButlerSubset } from "./data-ref.js";
-import { PutStorage } from "./put-storage.js";
-import { backupObject } from "./backup.js";
-import { readCandidates } from "./read-candidates.js";
-import "../storage/builtin.js";
-import "../../mappers/index.js";
 
 /** Arguments of {@link Butler.create}. */
 export interface ButlerOptions {
@@ -49,10 +43,10 @@ export interface PutOptions {
   doBackup?: boolean;
 }
 
+/** A dataset a repository of the search path located. */
 interface Found {
   repo: Repository;
-  location: ButlerLocation;
-  key: string;
+  handle: DatasetHandle;
 }
 
 /**
@@ -123,7 +117,7 @@ export class Butler {
   async get<T = unknown>(datasetType: string, dataId: DataIdInput = {}, options: GetOptions = {}): Promise<T | ReadProxy<T>> {
     const type = this.#resolve(datasetType);
     const id = checkDataId(dataId);
-    const composite = compositeOf(this.#firstRepo(options), type, id);
+    const composite = this.#firstRepo(options).mapper.getComposite(type);
     if (composite !== undefined) {
       const read = async () => {
         const parts: Record<string, unknown> = {};
@@ -136,8 +130,8 @@ export class Butler {
     }
     const found = await this.#locate(type, id, this.#readable(options), true);
     if (found === undefined) throw new DatasetNotFoundError(type, id, this.#readable(options).map((r) => r.root));
-    const read = () => this.#read<T>(found);
-    return options.immediate === false ? new ReadProxy(type, found.location.dataId, read) : read();
+    const read = async () => (await found.repo.read(found.handle)) as T;
+    return options.immediate === false ? new ReadProxy(type, found.handle.location.dataId, read) : read();
   }
 
   /**
@@ -150,7 +144,7 @@ export class Butler {
     const type = this.#resolve(datasetType);
     const id = checkDataId(dataId);
     const outputs = this.#writable();
-    const composite = compositeOf(outputs[0]!, type, id);
+    const composite = outputs[0]!.mapper.getComposite(type);
     if (composite !== undefined) {
       const parts = composite.disassemble(obj, id);
       for (const [name, component] of Object.entries(composite.components)) {
@@ -158,25 +152,7 @@ export class Butler {
       }
       return;
     }
-    for (const repo of outputs) {
-      const location = repo.mapper.map(type, id, { write: true });
-      if (location.bypass !== undefined) throw new ConfigError(`"${type}" is computed on read and cannot be put`);
-      const key = location.locations[0]!;
-      if (options.doBackup && (await repo.storage.exists(key))) await backupObject(repo.storage, key);
-      const records = repo.records;
-      const writeOnce = repo.mapper.policy.datasets.get(location.datasetType)?.extra.writeOnce === true;
-      // Recording or comparing needs a checksum of what is written; otherwise nothing is added
-      const storage =
-        records === undefined && !writeOnce
-          ? repo.storage
-          : new PutStorage(repo.storage, {
-              datasetType: type,
-              writeOnce,
-              record: records && ((object, publish) => records.record({ datasetType: type, dataId: location.dataId, ...object }, publish)),
-            });
-      await formatterFor(location.storageName).write(obj, { storage, key, location });
-      repo.noteWritten(key);
-    }
+    for (const repo of outputs) await repo.write(obj, type, id, options);
   }
 
   /**
@@ -189,7 +165,7 @@ export class Butler {
     const id = checkDataId(dataId);
     const repos = options.write ? this.#writable() : this.#readable(options);
     if (repos.length === 0) return false;
-    const composite = compositeOf(repos[0]!, type, id);
+    const composite = repos[0]!.mapper.getComposite(type);
     if (composite !== undefined) {
       for (const component of Object.values(composite.components)) {
         if (!(await this.datasetExists(component.datasetType, id, options))) return false;
@@ -218,7 +194,7 @@ export class Butler {
     const keys = typeof format === "string" ? [format] : [...format];
     const id = checkDataId(dataId);
     for (const repo of this.#readable(options)) {
-      const rows = repo.mapper.queryMetadata(type, keys, plainDataId(id));
+      const rows = await repo.mapper.queryMetadata(type, keys, plainDataId(id));
       if (rows.length > 0) return rows;
     }
     return [];
@@ -277,12 +253,15 @@ export class Butler {
     const type = this.#resolve(datasetType);
     const id = checkDataId(dataId);
     if (options.write) {
-      const repo = this.#writable()[0]!;
-      return repo.storage.uriOf(repo.mapper.map(type, id, { write: true }).locations[0]!);
+      const uri = await this.#writable()[0]!.uriOf(type, id, { write: true });
+      if (uri === undefined) throw new ConfigError(`"${type}" maps to no file and cannot be written`);
+      return uri;
     }
-    const found = await this.#locate(type, id, this.#readable(options), false);
-    if (found === undefined) throw new DatasetNotFoundError(type, id, this.searchPath);
-    return found.repo.storage.uriOf(found.key);
+    for (const repo of this.#readable(options)) {
+      const uri = await repo.uriOf(type, id);
+      if (uri !== undefined) return uri;
+    }
+    throw new DatasetNotFoundError(type, id, this.searchPath);
   }
 
   /**
@@ -349,46 +328,27 @@ export class Butler {
     return repo;
   }
 
-  /** Reads what was found: the bypass or the formatter, then the mapper's standardization. */
-  async #read<T>({ repo, location, key }: Found): Promise<T> {
-    const item =
-      location.bypass !== undefined
-        ? await location.bypass({ location, storage: repo.storage, key })
-        : await formatterFor(location.storageName).read({ storage: repo.storage, key, location });
-    return repo.mapper.standardize(location.datasetType, item, location.dataId) as T;
-  }
-
   /**
-   * The first repository (in order) whose mapper maps the data id to an existing object. A
-   * bypass that finds no object anywhere is still tried in the first repository (a computed value
+   * The first repository (in order) that stores the dataset. A dataset computed on read (a bypass)
+   * that no repository stores is still read in the first repository that maps it (a computed value
    * such as `_filename` needs no file), as Gen2 did.
    */
-  async #locate(type: string, id: DataIdInput, repos: Repository[], allowBypassWithoutFile: boolean): Promise<Found | undefined> {
-    let firstBypass: Found | undefined;
+  async #locate(type: string, id: DataIdInput, repos: Repository[], allowComputed: boolean): Promise<Found | undefined> {
+    let computed: Found | undefined;
     for (const repo of repos) {
-      const location = repo.mapper.map(type, id);
-      for (const key of readCandidates(location)) {
-        if (await repo.storage.exists(key)) return { repo, location, key };
-      }
-      if (location.bypass !== undefined && firstBypass === undefined) firstBypass = { repo, location, key: location.locations[0]! };
+      const handle = await repo.locate(type, id);
+      if (handle?.stored) return { repo, handle };
+      if (handle !== undefined && computed === undefined) computed = { repo, handle };
     }
-    if (firstBypass === undefined || !allowBypassWithoutFile) return undefined;
+    if (computed === undefined || !allowComputed) return undefined;
     try {
       // run it now, so a bypass that needs the file fails as "not found" rather than later
-      const value = await this.#read(firstBypass);
-      return { ...firstBypass, location: { ...firstBypass.location, bypass: () => value } };
+      const value = await computed.repo.read(computed.handle);
+      const { location } = computed.handle;
+      return { ...computed, handle: { ...computed.handle, location: { ...location, bypass: () => value } } };
     } catch (err) {
       if (err instanceof NotFoundError) return undefined;
       throw err;
     }
   }
-}
-
-/**
- * The composite spec of a type, if it is one. Only policy entries are composites, so other types
- * cost no mapping here: a get or put maps once, not twice (a mapping may query the registry).
- */
-function compositeOf(repo: Repository, datasetType: string, dataId: DataIdInput): CompositeSpec | undefined {
-  if (repo.mapper.policy.datasets.get(datasetType)?.composite === undefined) return undefined;
-  return repo.mapper.map(datasetType, dataId).composite;
 }

@@ -6,8 +6,7 @@
  * @packageDocumentation
  */
 import { ConfigError } from "../errors.js";
-import { toRootUri } from "../storage/schemes.js";
-import { Repository, type RepositoryArgs } from "../repository/index.js";
+import { Repository, repositoryRoot, type RepositoryArgs } from "../repository/index.js";
 import type { TempScope } from "../temp/index.js";
 
 /** A repository given as a path/URI or as full arguments. */
@@ -77,7 +76,7 @@ export async function openRepositoryGraph(
     }
 
     const inputMappers = new Set(topLevel.map((r) => r.cfg.mapper));
-    const parentRoots = inputArgs.map((a) => toRootUri(a.root));
+    const parentRoots = inputArgs.map((a) => repositoryRoot(a.root));
     for (const out of outputs) {
       const recorded = out.recordedCfg;
       if (recorded !== undefined) checkParents(out.root, recorded.parents, parentRoots);
@@ -100,7 +99,7 @@ export async function openRepositoryGraph(
 
 /** An input and its parents depth-first; repositories already seen are skipped. */
 async function openTree(args: RepositoryArgs, seen: Set<string>, tempScope: TempScope, all: Repository[]): Promise<Repository[]> {
-  const root = toRootUri(args.root);
+  const root = repositoryRoot(args.root);
   if (seen.has(root)) return [];
   seen.add(root);
   const repo = await Repository.open(args, { role: "input", tempScope });

@@ -6,13 +6,13 @@
  * @packageDocumentation
  */
 import type { DataIdValue } from "../data-id.js";
-import { parseTemplate, type CameraMapper } from "../mapper/index.js";
+import type { Mapper } from "../mapper/index.js";
 import { canonicalDataId, type Repository } from "../repository/index.js";
 
 /** What {@link subsetDataIds} needs. */
 export interface SubsetQuery {
   /** The mapper that defines the dataset type. */
-  mapper: CameraMapper;
+  mapper: Mapper;
   /** The resolved dataset type. */
   datasetType: string;
   /** The level (its keys are enumerated). */
@@ -37,7 +37,7 @@ export async function subsetDataIds(query: SubsetQuery): Promise<Array<Record<st
     seen.add(id);
     out.push(full);
   };
-  const keys = registryKeys(mapper, datasetType, Object.keys(mapper.getKeys(datasetType, level)));
+  const keys = mapper.enumerableKeys(datasetType, level);
   if (keys.length > 0) {
     for (const row of await query.queryMetadata(keys)) {
       const values = Array.isArray(row) ? row : [row];
@@ -47,7 +47,7 @@ export async function subsetDataIds(query: SubsetQuery): Promise<Array<Record<st
   for (const repo of query.repos) {
     // a record's data id holds every key of `dataId` (the query filters on them), so its
     // canonical text is the full data id's
-    for (const record of repo.records?.findDataIds(datasetType, dataId) ?? []) add(record.dataId, record.text);
+    for (const record of repo.recordedDataIds(datasetType, dataId)) add(record.dataId, record.text);
   }
   return out;
 }
@@ -57,23 +57,11 @@ export async function subsetDataIds(query: SubsetQuery): Promise<Array<Record<st
  * columns, such as `expTime`, than the record of the file it names). The canonical text of a
  * record whose keys are exactly the template's is used as it is (no re-serialising).
  */
-function identityOf(mapper: CameraMapper, datasetType: string): (full: Record<string, DataIdValue>, text?: string) => string {
-  const template = mapper.getDatasetPolicy(datasetType).template;
-  if (template === undefined) return (full, text) => text ?? canonicalDataId(full);
-  const keys = [...parseTemplate(template).keys.keys()];
+function identityOf(mapper: Mapper, datasetType: string): (full: Record<string, DataIdValue>, text?: string) => string {
+  const keys = mapper.identityKeys(datasetType);
+  if (keys === undefined) return (full, text) => text ?? canonicalDataId(full);
   return (full, text) => {
     if (text !== undefined && Object.keys(full).length === keys.length && keys.every((k) => k in full)) return text;
     return canonicalDataId(Object.fromEntries(keys.filter((k) => k in full).map((k) => [k, full[k]!])));
   };
-}
-
-/**
- * The level's keys a registry can enumerate: a table registry answers for its columns, a scanning
- * registry (no tables) for the template's keys; a type without registry tables has none.
- */
-function registryKeys(mapper: CameraMapper, datasetType: string, keys: string[]): string[] {
-  const registry = mapper.registry;
-  if (registry === undefined || mapper.getDatasetPolicy(datasetType).tables.length === 0) return [];
-  const columns = new Set(registry.tables().flatMap((t) => registry.columns(t)));
-  return columns.size === 0 ? keys : keys.filter((k) => columns.has(k));
 }

@@ -6,56 +6,17 @@
  *
  * @packageDocumentation
  */
-import { open, readFile } from "node:fs/promises";
-import { promisify } from "node:util";
-import { gunzip } from "node:zlib";
-import { FitsError, FormatterError } from "../errors.js";
+import { FormatterError } from "../errors.js";
 import { Image, type PixelArray } from "../image/image.js";
 import { MaskedImage, Exposure } from "../image/masked-image.js";
 import { Catalog } from "../image/catalog.js";
 import { Header } from "../image/header.js";
-import { openFits, writeFits, type FitsFile, type FitsHdu, type HduInput } from "../fits/index.js";
+import { writeFits, type FitsFile, type FitsHdu, type HduInput } from "../fits/index.js";
 import type { Formatter, FormatterContext } from "./formatter.js";
 import { imageToHdus, maskedImageToHdus, readExposure, readExposureMetadata, readImage, userMetadata } from "./exposure-hdus.js";
-import { withRangedFits } from "./ranged-fits.js";
+import { FITS_COMPRESSED_SUFFIXES, withFits } from "./fits-source.js";
+import { imageHeaderView, tableHeaderView } from "./fits-views.js";
 import { subImageRequestOf } from "./sub-image.js";
-
-const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
-
-/** Opens a local FITS file, or a gzip-compressed one (`raw.fits.gz`) decompressed into memory. */
-async function openLocalFits(path: string): Promise<FitsFile> {
-  const head = Buffer.alloc(2);
-  const handle = await open(path, "r");
-  try {
-    await handle.read(head, 0, 2, 0);
-  } finally {
-    await handle.close();
-  }
-  if (!head.equals(GZIP_MAGIC)) return openFits(path);
-  try {
-    return await openFits(await gunzipAsync(await readFile(path)));
-  } catch (err) {
-    if (err instanceof FitsError) throw err;
-    throw new FitsError(`cannot decompress gzip FITS file ${path}: ${(err as Error).message}`, undefined, undefined, { cause: err });
-  }
-}
-
-/** Opens the object's local FITS file, runs `fn`, and releases everything even when `fn` throws. */
-async function withFitsFile<T>(ctx: FormatterContext, fn: (file: FitsFile) => Promise<T>): Promise<T> {
-  const local = await ctx.storage.getLocalFile(ctx.key);
-  try {
-    const file = await openLocalFits(local.path);
-    try {
-      return await fn(file);
-    } finally {
-      await file.close();
-    }
-  } finally {
-    await local.release();
-  }
-}
-
-const gunzipAsync = promisify(gunzip);
 
 /** Writes HDUs to a pending local file and commits it; any failure aborts (nothing published). */
 async function writeHdus(ctx: FormatterContext, hdus: HduInput[]): Promise<void> {
@@ -66,11 +27,10 @@ async function writeHdus(ctx: FormatterContext, hdus: HduInput[]): Promise<void>
 }
 
 /**
- * `_md` and `_sub` locations are read-only views of a dataset: writing one would replace the whole
- * file with a header or a cut-out.
+ * Views are read-only: writing one would replace the whole file with a header or a cut-out.
  */
 function refuseVariantWrite(ctx: FormatterContext): void {
-  if (ctx.location.pythonType === "Header" || ctx.location.additionalData.llcX !== undefined) {
+  if (ctx.location.view !== undefined) {
     throw new FormatterError(
       `"${ctx.location.datasetType}" is a read-only view (a header or a sub-image) of a dataset; put the whole dataset instead`,
     );
@@ -82,25 +42,32 @@ function typeName(obj: unknown): string {
 }
 
 /**
+ * The keys of a FITS dataset: the file itself, then its gzip (`.gz`) and fpack (`.fz`) copies. */
+function fitsCandidates(key: string): string[] {
+  return [key, ...FITS_COMPRESSED_SUFFIXES.map((suffix) => `${key}${suffix}`)];
+}
+
+/**
  * FitsStorage: Exposure, MaskedImage and Image. What comes back is chosen by the policy's `python`
- * type. Two read-only views read only part of the file, by ranged reads: python type `Header`
- * (`<type>_md`) reads the headers and returns the metadata a full read would give; a sub-image
- * request in `additionalData` (`<type>_sub`: `llcX`, `llcY`, `width`, `height`, `imageOrigin`)
- * reads only those rows and columns of each plane.
+ * type. The read-only views read only part of the file (by ranged reads where the storage has
+ * them): `header` (`<type>_md`) returns the metadata a full read would give; `sub` (`<type>_sub`,
+ * `llcX`, `llcY`, `width`, `height`, `imageOrigin` in `additionalData`) reads only those rows and
+ * columns of each plane; `bbox`, `wcs`, `visitInfo` and `filter` read headers only.
  */
 export const fitsFormatter: Formatter = {
   storageName: "FitsStorage",
+  readCandidates: fitsCandidates,
 
   async read(ctx) {
-    const wanted = ctx.location.pythonType;
-    if (wanted === "Header") return withRangedFits(ctx.storage, ctx.key, async (file) => readExposureMetadata(file));
-    const sub = subImageRequestOf(ctx.location.additionalData);
-    const read = async (file: FitsFile): Promise<unknown> => {
+    const { view, pythonType: wanted } = ctx.location;
+    if (view === "header") return withFits(ctx, "part", async (file) => readExposureMetadata(file));
+    if (view !== undefined && view !== "sub") return withFits(ctx, "part", async (file) => imageHeaderView(file, ctx.location));
+    const sub = view === "sub" ? subImageRequestOf(ctx.location.additionalData) : undefined;
+    return withFits(ctx, sub === undefined ? "whole" : "part", async (file): Promise<unknown> => {
       if (/MaskedImage/.test(wanted)) return (await readExposure(file, sub)).maskedImage;
       if (/Image/.test(wanted) && !/Exposure/.test(wanted)) return readImage(file, sub);
       return readExposure(file, sub);
-    };
-    return sub === undefined ? withFitsFile(ctx, read) : withRangedFits(ctx.storage, ctx.key, read);
+    });
   },
 
   async write(obj, ctx) {
@@ -119,18 +86,20 @@ export const fitsFormatter: Formatter = {
 };
 
 /**
- * FitsCatalogStorage: a Catalog as a binary table in HDU 1 (after an empty primary HDU). Python
- * type `Header` (`<type>_md`) reads only the table's header (HDU `additionalData.hdu`, default
- * the first table) and returns the metadata a full read would give.
+ * FitsCatalogStorage: a Catalog as a binary table in HDU 1 (after an empty primary HDU). The views
+ * read only the table's header (HDU `additionalData.hdu`, default the first table): `header`
+ * (`<type>_md`) returns the metadata a full read would give, `len` the number of rows, `schema`
+ * the columns.
  */
 export const fitsCatalogFormatter: Formatter = {
   storageName: "FitsCatalogStorage",
+  readCandidates: fitsCandidates,
 
   async read(ctx) {
-    if (ctx.location.pythonType === "Header") {
-      return withRangedFits(ctx.storage, ctx.key, async (file) => tableMetadata(tableHdu(file, ctx)));
-    }
-    return withFitsFile(ctx, async (file) => {
+    const view = ctx.location.view;
+    if (view === "header") return withFits(ctx, "part", async (file) => tableMetadata(tableHdu(file, ctx)));
+    if (view !== undefined) return withFits(ctx, "part", async (file) => tableHeaderView(tableHdu(file, ctx), ctx.location));
+    return withFits(ctx, "whole", async (file) => {
       const hdu = tableHdu(file, ctx);
       const table = await hdu.readTable();
       const catalog = new Catalog({}, tableMetadata(hdu));

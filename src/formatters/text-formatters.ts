@@ -26,6 +26,11 @@ class BufferedFormatter implements Formatter {
     this.#codec = codec;
   }
 
+  /** Only the key itself: these formats have no compressed copies. */
+  readCandidates(key: string): string[] {
+    return [key];
+  }
+
   async read(ctx: FormatterContext): Promise<unknown> {
     const bytes = await ctx.storage.read(ctx.key);
     try {

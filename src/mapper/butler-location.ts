@@ -3,21 +3,25 @@
  * @packageDocumentation
  */
 import type { DataId } from "../data-id.js";
-import type { Storage } from "../storage/storage.js";
 
 /**
- * What a bypass gets: the location the Butler found (the base dataset's file in `storage` at
- * `key`), so it can compute a value without the formatter — e.g. `_filename` returns the URI,
- * `_bbox` reads only the header.
+ * What a bypass gets: the location the repository found (the base dataset's object), so it can
+ * compute a value without reading through a formatter — e.g. `_filename` returns the URI, a camera's
+ * `bypass_raw_detectorName` builds a name from the data id.
  */
 export interface BypassContext {
   /** The location being read. */
   location: ButlerLocation;
-  /** The storage of the repository where the base dataset was found. */
-  storage: Storage;
-  /** The key of the base dataset's object in that storage. */
-  key: string;
+  /** The URI of the base dataset's object (where it was found, or where it would be). */
+  uri: string;
 }
+
+/**
+ * A read-only view of a dataset that its formatter produces instead of the whole object, reading
+ * only what it needs (headers, a few rows): `header` (`_md`), `sub` (`_sub`, the region in
+ * `additionalData`), and the header-only values `bbox`, `wcs`, `visitInfo`, `filter`, `len`, `schema`.
+ */
+export type DatasetView = "header" | "sub" | "bbox" | "wcs" | "visitInfo" | "filter" | "len" | "schema";
 
 /** Computes a dataset's value instead of reading it through a formatter (Gen2 `bypass_<type>`). */
 export type Bypass = (ctx: BypassContext) => Promise<unknown> | unknown;
@@ -56,7 +60,7 @@ export interface CompositeSpec {
 }
 
 /**
- * The result of `CameraMapper.map` (Gen2's `ButlerLocation`), free of any storage: the Repository
+ * The result of `Mapper.map` (Gen2's `ButlerLocation`), free of any storage: the Repository
  * joins `locations` with its Storage root.
  */
 export interface ButlerLocation {
@@ -75,7 +79,9 @@ export interface ButlerLocation {
    * `llcX`, `llcY`, `width`, `height` (and `imageOrigin`); `_md` sets `hdu`.
    */
   additionalData: Record<string, unknown>;
-  /** When set, the Butler calls it on get instead of the formatter (after finding `locations`). */
+  /** When set, the formatter returns this view of the dataset instead of the whole object. */
+  view?: DatasetView;
+  /** When set, the repository calls it on get instead of the formatter (after finding `locations`). */
   bypass?: Bypass;
   /** When set, the dataset is assembled from components on get and disassembled on put. */
   composite?: CompositeSpec;

@@ -6,7 +6,7 @@
  */
 import type { DataId, DataIdValue } from "../data-id.js";
 import { DataIdError } from "../errors.js";
-import type { RangeCondition, Registry } from "../../registry/registry.js";
+import type { RangeCondition, Registry, TableRegistry } from "../../registry/registry.js";
 import type { DatasetPolicy } from "./policy.js";
 import { checkColumns, SKYMAP_KEYS } from "./registry-lookup.js";
 
@@ -15,7 +15,7 @@ export interface CalibrationRegistries {
   /** The exposure registry (`registry.sqlite3`): the `reference` tables. */
   registry: Registry | undefined;
   /** The calibration registry (`calibRegistry.sqlite3`): one table per calibration type. */
-  calibRegistry: Registry | undefined;
+  calibRegistry: TableRegistry | undefined;
 }
 
 /** Options of {@link calibrationLookup}. */
@@ -46,14 +46,14 @@ export interface CalibrationLookupOptions {
  *   `requireTime`) the observation time is neither in the data id nor found by reference
  * @throws RegistryError when a table or validity column is not in its registry
  */
-export function calibrationLookup(
+export async function calibrationLookup(
   dataset: DatasetPolicy,
   properties: readonly string[],
   dataId: Readonly<DataId>,
   registries: CalibrationRegistries,
   options: CalibrationLookupOptions,
-): DataIdValue[][] {
-  const id: DataId = { ...dataId, ...referenceValues(dataset, dataId, registries.registry) };
+): Promise<DataIdValue[][]> {
+  const id: DataId = { ...dataId, ...(await referenceValues(dataset, dataId, registries.registry)) };
   const remaining = properties.filter((p) => id[p] === undefined);
   if (remaining.length === 0) return [properties.map((p) => id[p]!)];
   const calib = registries.calibRegistry;
@@ -80,12 +80,12 @@ export function calibrationLookup(
       throw new DataIdError(`"${dataset.name}" is chosen by its validity at the observation time: give "${timeKey}"${by}`, timeKey);
     }
   }
-  const rows = calib.lookup(remaining, dataset.tables, where, range === undefined ? {} : { range });
+  const rows = await calib.lookup(remaining, dataset.tables, where, range === undefined ? {} : { range });
   return rows.map((row) => properties.map((p) => (id[p] !== undefined ? id[p]! : row[p]!)));
 }
 
 /** Step 1: the policy's `columns` (and the observation time) from the exposure registry's reference tables. */
-function referenceValues(dataset: DatasetPolicy, dataId: Readonly<DataId>, registry: Registry | undefined): DataId {
+async function referenceValues(dataset: DatasetPolicy, dataId: Readonly<DataId>, registry: Registry | undefined): Promise<DataId> {
   if (dataset.reference.length === 0) return {};
   const refKeys = dataset.refCols.length > 0 ? dataset.refCols : Object.keys(dataId);
   const where: DataId = {};
@@ -96,12 +96,14 @@ function referenceValues(dataset: DatasetPolicy, dataId: Readonly<DataId>, regis
   if (registry === undefined) {
     throw new DataIdError(`"${dataset.name}" takes ${dataset.columns.join(", ") || "its keys"} from the exposure registry for data id ${given}, but this repository has none; give them in the data id`);
   }
+  // file names hold no reference tables: nothing to learn from them
+  if (registry.kind !== "table") return {};
   const refColumns = new Set(dataset.reference.flatMap((t) => registry.columns(t)));
   const timeKey = dataset.obsTimeName ?? "taiObs";
   const wanted = [...new Set([...dataset.columns, ...(dataset.validRange ? [timeKey] : [])])].filter((c) => dataId[c] === undefined && refColumns.has(c));
   if (wanted.length === 0) return {};
   checkColumns(registry, dataset.reference, wanted);
-  const rows = registry.lookup(wanted, dataset.reference, where);
+  const rows = await registry.lookup(wanted, dataset.reference, where);
   if (rows.length !== 1) {
     const listed = rows.slice(0, 10).map((r) => JSON.stringify(r)).join(", ");
     throw new DataIdError(

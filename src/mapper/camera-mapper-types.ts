@@ -6,7 +6,8 @@
  * @packageDocumentation
  */
 import type { DataId, DataIdValue } from "../data-id.js";
-import type { Registry } from "../../registry/registry.js";
+import type { Registry, TableRegistry } from "../../registry/registry.js";
+import type { MapOptions } from "./mapper.js";
 import type { Bypass, ButlerLocation } from "./butler-location.js";
 import type { CameraMapper } from "./camera-mapper.js";
 import type { MapperPolicy } from "./policy.js";
@@ -16,26 +17,20 @@ export interface CameraMapperOptions {
   /** The validated policy (see `loadPolicy`). */
   policy: MapperPolicy;
   /**
-   * The exposure registry (`registry.sqlite3`), or a `PosixRegistry` for a repository without one.
+   * The exposure registry (`registry.sqlite3`), or a scanning registry for a repository without one.
    * The mapper uses it but does not close it.
    */
   registry?: Registry;
   /** The calibration registry (`calibRegistry.sqlite3`), for calibration validity lookups. Not closed by the mapper. */
-  calibRegistry?: Registry;
+  calibRegistry?: TableRegistry;
   /** The registered mapper name (default: the policy's `camera`, else `camera`). */
   name?: string;
 }
 
-/** Options of {@link CameraMapper.map}. */
-export interface MapOptions {
-  /** Mapping for a put rather than a get: variants and bypass-only types refuse it. */
-  write?: boolean;
-}
-
 /** A per-type `map_<type>` hook on a subclass (Gen2's `map_camera`, `map_expIdInfo` …). */
-export type MapHook = (dataId: Readonly<DataId>, options: MapOptions) => ButlerLocation;
+export type MapHook = (dataId: Readonly<DataId>, options: MapOptions) => ButlerLocation | Promise<ButlerLocation>;
 /** A per-type `query_<type>` hook on a subclass. */
-export type QueryHook = (format: readonly string[], dataId: Readonly<DataId>) => Array<DataIdValue | DataIdValue[]>;
+export type QueryHook = (format: readonly string[], dataId: Readonly<DataId>) => Array<DataIdValue | DataIdValue[]> | Promise<Array<DataIdValue | DataIdValue[]>>;
 /** A per-type `std_<type>` hook on a subclass: standardizes what was read (Gen2 `std_raw`). */
 export type StdHook = (item: unknown, dataId: Readonly<DataId>) => unknown;
 /** A per-type `bypass_<type>` hook on a subclass: computes the value instead of reading it. */

@@ -8,9 +8,11 @@
  */
 import type { DataId, DataIdValue } from "../data-id.js";
 import { PolicyError, UnknownDatasetTypeError } from "../errors.js";
-import type { Registry } from "../../registry/registry.js";
-import type { ButlerLocation } from "./butler-location.js";
-import type { BypassHook, CameraMapperClass, CameraMapperOptions, MapHook, MapOptions, QueryHook, StdHook } from "./camera-mapper-types.js";
+import type { Registry, TableRegistry } from "../../registry/registry.js";
+import type { ButlerLocation, CompositeSpec } from "./butler-location.js";
+import type { BypassHook, CameraMapperClass, CameraMapperOptions, MapHook, QueryHook, StdHook } from "./camera-mapper-types.js";
+import type { Mapper, MapOptions } from "./mapper.js";
+import { compositeSpec } from "./composite.js";
 import { closeNames } from "./close-names.js";
 import { keysAtLevel } from "./dataset-keys.js";
 import { datasetLocation } from "./dataset-location.js";
@@ -21,20 +23,20 @@ import type { MapperCreateOptions } from "./mapper-registry.js";
 import type { NeedContext } from "./need.js";
 import { mergePolicy, type DatasetPolicy, type MapperPolicy } from "./policy.js";
 import { loadPolicyOnce } from "./policy-cache.js";
-import type { KeyType } from "../template.js";
+import { parseTemplate, type KeyType } from "../template.js";
 import { baseDataId, variantLocation, type MapperDataId } from "./variants.js";
 
-export type { BypassHook, CameraMapperClass, CameraMapperOptions, MapHook, MapOptions, QueryHook, StdHook } from "./camera-mapper-types.js";
+export type { BypassHook, CameraMapperClass, CameraMapperOptions, MapHook, QueryHook, StdHook } from "./camera-mapper-types.js";
 
 /**
  * Maps dataset types to storage keys from a policy, completing data ids through the registries.
  *
  * ```ts
  * const mapper = await TestCamMapper.create({ registry, calibRegistry });
- * mapper.map("calexp", { visit: 1, ccd: 3 }).locations;  // ["calexp/v1_fg_c03.fits"], filter from the registry
- * mapper.map("flat", { visit: 1, ccd: 3 }).locations;    // the flat valid at visit 1's taiObs
- * mapper.map("calexp_sub", { visit: 1, ccd: 3, bbox: makeBox2I(0, 0, 16, 16) }).additionalData;  // llcX, llcY, width, height
- * mapper.queryMetadata("raw", ["visit", "ccd"], { filter: "g" });  // [[1, 0], [1, 1], …]
+ * (await mapper.map("calexp", { visit: 1, ccd: 3 })).locations;  // ["calexp/v1_fg_c03.fits"], filter from the registry
+ * (await mapper.map("flat", { visit: 1, ccd: 3 })).locations;    // the flat valid at visit 1's taiObs
+ * (await mapper.map("calexp_sub", { visit: 1, ccd: 3, bbox: makeBox2I(0, 0, 16, 16) })).additionalData;  // llcX, llcY, width, height
+ * await mapper.queryMetadata("raw", ["visit", "ccd"], { filter: "g" });  // [[1, 0], [1, 1], …]
  * ```
  *
  * Besides the policy's types it synthesises variants (`<type>_filename`, `_md`, `_sub`, `_bbox`,
@@ -43,12 +45,12 @@ export type { BypassHook, CameraMapperClass, CameraMapperOptions, MapHook, MapOp
  * methods named `map_<type>` ({@link MapHook}), `query_<type>` ({@link QueryHook}), `std_<type>`
  * ({@link StdHook}, applied by {@link CameraMapper.standardize}) and `bypass_<type>`
  * ({@link BypassHook}, set as the location's `bypass`; a `bypass_<base>_<name>` with a known base
- * type also defines the type `<base>_<name>`).
+ * type also defines the type `<base>_<name>`). Hooks may return a value or a promise of one.
  */
-export class CameraMapper {
+export class CameraMapper implements Mapper {
   readonly #policy: MapperPolicy;
   readonly #registry: Registry | undefined;
-  readonly #calibRegistry: Registry | undefined;
+  readonly #calibRegistry: TableRegistry | undefined;
   readonly #name: string;
 
   /**
@@ -103,7 +105,7 @@ export class CameraMapper {
   }
 
   /** The calibration registry, if any. */
-  get calibRegistry(): Registry | undefined {
+  get calibRegistry(): TableRegistry | undefined {
     return this.#calibRegistry;
   }
 
@@ -114,12 +116,12 @@ export class CameraMapper {
   }
 
   /**
-   * Lets the registry read what its synchronous lookups need (a PosixRegistry lists the files of
-   * {@link CameraMapper.getTemplates}); a no-op for sqlite. {@link CameraMapper.create} calls it.
+   * Lets a scanning registry list the files of {@link CameraMapper.getTemplates}; a no-op for a
+   * table registry. {@link CameraMapper.create} calls it.
    * @throws StorageError when the listing fails
    */
   async prepareRegistry(): Promise<void> {
-    await this.#registry?.prepare?.(this.getTemplates());
+    if (this.#registry?.kind === "template") await this.#registry.prepare(this.getTemplates());
   }
 
   /**
@@ -128,6 +130,45 @@ export class CameraMapper {
    */
   getDatasetTypes(): string[] {
     return listDatasetTypes(this, this.#policy, CameraMapper.prototype);
+  }
+
+  /**
+   * The composite spec of a policy composite, else undefined. No mapping, so no registry query.
+   * @throws UnknownDatasetTypeError
+   */
+  getComposite(datasetType: string): CompositeSpec | undefined {
+    const resolved = this.#resolve(datasetType);
+    if (resolved === undefined) throw this.#unknown(datasetType);
+    if (resolved.kind !== "policy" || resolved.dataset.composite === undefined) return undefined;
+    return compositeSpec(this, resolved.dataset, resolved.dataset.composite);
+  }
+
+  /** Whether a type's policy entry says `writeOnce: true`. @throws UnknownDatasetTypeError */
+  isWriteOnce(datasetType: string): boolean {
+    const resolved = this.#resolve(datasetType);
+    if (resolved === undefined) throw this.#unknown(datasetType);
+    // a type only a map_ hook defines has no policy entry to say so
+    return resolved.kind === "hook" ? false : this.getDatasetPolicy(datasetType).extra.writeOnce === true;
+  }
+
+  /** The template's keys of a type (its base's, for a derived type), or undefined without a template. @throws UnknownDatasetTypeError */
+  identityKeys(datasetType: string): string[] | undefined {
+    const template = this.getDatasetPolicy(datasetType).template;
+    return template === undefined ? undefined : [...parseTemplate(template).keys.keys()];
+  }
+
+  /**
+   * The keys of a level a registry can enumerate for a type: a table registry's columns, a
+   * scanning registry's template keys; none for a type without registry tables.
+   * @throws UnknownDatasetTypeError
+   */
+  enumerableKeys(datasetType: string, level: string | undefined): string[] {
+    const registry = this.#registry;
+    const keys = Object.keys(this.getKeys(datasetType, level));
+    if (registry === undefined || this.getDatasetPolicy(datasetType).tables.length === 0) return [];
+    if (registry.kind === "template") return keys;
+    const columns = new Set(registry.tables().flatMap((t) => registry.columns(t)));
+    return keys.filter((k) => columns.has(k));
   }
 
   /**
@@ -178,9 +219,10 @@ export class CameraMapper {
    *   a bypass-only type)
    * @throws RegistryError when the policy names a table the registry lacks
    */
-  map(datasetType: string, dataId: MapperDataId, options: MapOptions = {}): ButlerLocation {
+  async map(datasetType: string, dataId: MapperDataId, options: MapOptions = {}): Promise<ButlerLocation> {
     const hook = findHook<MapHook>(this, "map_", datasetType);
-    const location = hook !== undefined ? { ...hook.call(this, dataId as Readonly<DataId>, options) } : this.#mapResolved(datasetType, dataId, options);
+    const location =
+      hook !== undefined ? { ...(await hook.call(this, dataId as Readonly<DataId>, options)) } : await this.#mapResolved(datasetType, dataId, options);
     const bypass = findHook<BypassHook>(this, "bypass_", datasetType);
     // a bypass replaces the read only: a put of the type still writes its file
     if (bypass !== undefined && !options.write) location.bypass = (ctx) => bypass.call(this, ctx);
@@ -199,7 +241,7 @@ export class CameraMapper {
    * ```
    * @throws whatever the hook throws
    */
-  standardize(datasetType: string, item: unknown, dataId: Readonly<DataId>): unknown {
+  async standardize(datasetType: string, item: unknown, dataId: Readonly<DataId>): Promise<unknown> {
     let hook = findHook<StdHook>(this, "std_", datasetType);
     if (hook === undefined) {
       const resolved = this.#resolve(datasetType);
@@ -218,7 +260,7 @@ export class CameraMapper {
    * @throws PolicyError for a type without registry tables
    * @throws RegistryError when there is no registry
    */
-  queryMetadata(datasetType: string, format: readonly string[], dataId: Readonly<DataId> = {}): Array<DataIdValue | DataIdValue[]> {
+  async queryMetadata(datasetType: string, format: readonly string[], dataId: Readonly<DataId> = {}): Promise<Array<DataIdValue | DataIdValue[]>> {
     const hook = findHook<QueryHook>(this, "query_", datasetType);
     if (hook !== undefined) return hook.call(this, format, dataId);
     const resolved = this.#resolve(datasetType);
@@ -233,12 +275,12 @@ export class CameraMapper {
    * The policy-driven mapping behind {@link CameraMapper.map}, for `map_<type>` hooks to build on.
    * @throws as {@link CameraMapper.map}
    */
-  protected mapDataset(dataset: DatasetPolicy, dataId: MapperDataId): ButlerLocation {
+  protected mapDataset(dataset: DatasetPolicy, dataId: MapperDataId): Promise<ButlerLocation> {
     return datasetLocation(this, dataset, dataId, this.#context());
   }
 
   /** {@link CameraMapper.map} for a type without a `map_` hook; derived types map their base through `this.map`, so subclass hooks apply. */
-  #mapResolved(datasetType: string, dataId: MapperDataId, options: MapOptions): ButlerLocation {
+  async #mapResolved(datasetType: string, dataId: MapperDataId, options: MapOptions): Promise<ButlerLocation> {
     const resolved = this.#resolve(datasetType);
     switch (resolved?.kind) {
       case "policy":
@@ -247,12 +289,12 @@ export class CameraMapper {
         return this.map(resolved.datasetType, dataId, options);
       case "variant": {
         if (options.write) throw readOnlyError(datasetType, resolved.base);
-        const base = this.map(resolved.base, baseDataId(dataId, resolved.spec));
+        const base = await this.map(resolved.base, baseDataId(dataId, resolved.spec));
         return variantLocation(datasetType, resolved.spec, base, resolved.basePolicy, dataId);
       }
       case "bypass": {
         if (options.write) throw readOnlyError(datasetType, resolved.base);
-        const { bypass: _b, composite: _c, ...base } = this.map(resolved.base, dataId);
+        const { bypass: _b, composite: _c, ...base } = await this.map(resolved.base, dataId);
         return { ...base, datasetType, pythonType: "object" };
       }
       default:

@@ -16,7 +16,7 @@ import { parseTemplate, type KeyType } from "../template.js";
 export function datasetKeys(dataset: DatasetPolicy, registries: CalibrationRegistries): Record<string, KeyType> {
   const registry = dataset.section === "calibrations" ? registries.calibRegistry : registries.registry;
   const keys: Record<string, KeyType> = {};
-  if (registry !== undefined) {
+  if (registry?.kind === "table") {
     // only tables the registry has: a policy may list optional ones (e.g. raw_skyTile)
     const present = new Set(registry.tables());
     for (const table of dataset.tables) if (present.has(table)) Object.assign(keys, registry.columnTypes(table));
@@ -33,7 +33,7 @@ export function datasetKeys(dataset: DatasetPolicy, registries: CalibrationRegis
 export function normalizationKeys(dataset: DatasetPolicy, registries: CalibrationRegistries): Record<string, KeyType> {
   const keys = datasetKeys(dataset, registries);
   const { registry } = registries;
-  if (dataset.section !== "calibrations" || registry === undefined) return keys;
+  if (dataset.section !== "calibrations" || registry?.kind !== "table") return keys;
   const present = new Set(registry.tables());
   const reference: Record<string, KeyType> = {};
   for (const table of dataset.reference) if (present.has(table)) Object.assign(reference, registry.columnTypes(table));

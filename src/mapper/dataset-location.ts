@@ -21,7 +21,7 @@ import type { MapperDataId } from "./variants.js";
  * @throws PolicyError for a type with no template, or a composite naming a missing method
  * @throws DataIdError as {@link lookupMissing} and {@link normalizeDataId}
  */
-export function datasetLocation(mapper: object, dataset: DatasetPolicy, dataId: MapperDataId, ctx: NeedContext): ButlerLocation {
+export async function datasetLocation(mapper: object, dataset: DatasetPolicy, dataId: MapperDataId, ctx: NeedContext): Promise<ButlerLocation> {
   if (dataset.composite !== undefined) {
     const id = normalizeDataId(dataId, {});
     return {
@@ -39,7 +39,7 @@ export function datasetLocation(mapper: object, dataset: DatasetPolicy, dataId: 
   }
   const id = normalizeDataId(dataId, normalizationKeys(dataset, ctx));
   const missing = [...parseTemplate(dataset.template).keys.keys()].filter((k) => id[k] === undefined);
-  if (missing.length > 0) Object.assign(id, lookupMissing(dataset, missing, id, ctx));
+  if (missing.length > 0) Object.assign(id, await lookupMissing(dataset, missing, id, ctx));
   return {
     datasetType: dataset.name,
     storageName: dataset.storage,

@@ -10,7 +10,7 @@ import { normalizationKeys } from "./dataset-keys.js";
 import type { NeedContext } from "./need.js";
 import { normalizeDataId } from "./normalize-data-id.js";
 import type { DatasetPolicy } from "./policy.js";
-import { registryLookup, usesTables } from "./registry-lookup.js";
+import { registryLookup } from "./registry-lookup.js";
 
 /** Where {@link queryDataset} looks, and what its messages name. */
 export interface QueryContext extends NeedContext {
@@ -28,25 +28,25 @@ export interface QueryContext extends NeedContext {
  * @throws PolicyError for a type without registry tables
  * @throws RegistryError when there is no registry
  */
-export function queryDataset(
+export async function queryDataset(
   datasetType: string,
   dataset: DatasetPolicy,
   format: readonly string[],
   dataId: Readonly<DataId>,
   ctx: QueryContext,
-): Array<DataIdValue | DataIdValue[]> {
+): Promise<Array<DataIdValue | DataIdValue[]>> {
   if (format.length === 0) throw new DataIdError("queryMetadata needs at least one key to return (format)");
   const id = normalizeDataId(dataId, normalizationKeys(dataset, ctx));
   let rows: DataIdValue[][];
   if (dataset.section === "calibrations") {
-    rows = calibrationLookup(dataset, format, id, ctx, { requireTime: false });
+    rows = await calibrationLookup(dataset, format, id, ctx, { requireTime: false });
   } else {
     const registry = ctx.registry;
     if (registry === undefined) throw new RegistryError(`mapper ${ctx.mapperName} has no registry; queryMetadata("${datasetType}") needs one`);
-    if (dataset.tables.length === 0 && usesTables(registry)) {
+    if (dataset.tables.length === 0 && registry.kind === "table") {
       throw new PolicyError(`${ctx.policySource}: dataset type "${datasetType}" lists no registry tables; it cannot be queried`);
     }
-    rows = registryLookup(registry, dataset, format, id);
+    rows = await registryLookup(registry, dataset, format, id);
   }
   return format.length === 1 ? rows.map((row) => row[0]!) : rows;
 }

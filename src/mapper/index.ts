@@ -9,10 +9,10 @@ export {
   type CameraMapperClass,
   type CameraMapperOptions,
   type MapHook,
-  type MapOptions,
   type QueryHook,
   type StdHook,
 } from "./camera-mapper.js";
+export type { Mapper, MapOptions } from "./mapper.js";
 export { calibrationLookup, type CalibrationLookupOptions, type CalibrationRegistries } from "./calibration-lookup.js";
 export { closeNames, levenshtein } from "./close-names.js";
 export { compositeSpec, genericAssemble, genericDisassemble, type AssemblerMethod, type DisassemblerMethod } from "./composite.js";

@@ -5,15 +5,15 @@
  * @packageDocumentation
  */
 import { ConfigError } from "../errors.js";
-import type { Registry } from "../../registry/registry.js";
-import type { CameraMapper } from "./camera-mapper.js";
+import type { Registry, TableRegistry } from "../../registry/registry.js";
+import type { Mapper } from "./mapper.js";
 
 /** What a repository hands a mapper class when it instantiates it. */
 export interface MapperCreateOptions {
   /** The repository's exposure registry. */
   registry?: Registry;
   /** The repository's calibration registry. */
-  calibRegistry?: Registry;
+  calibRegistry?: TableRegistry;
   /** A repository-level policy overlay (RepositoryCfg `policy`), merged with `mergePolicy`. */
   policyOverride?: Readonly<Record<string, unknown>>;
 }
@@ -21,7 +21,7 @@ export interface MapperCreateOptions {
 /** A mapper class: anything with an async factory (camera classes load their policy file there). */
 export interface MapperClass {
   /** @throws PolicyError when the camera's policy is invalid */
-  create(options?: MapperCreateOptions): Promise<CameraMapper>;
+  create(options?: MapperCreateOptions): Promise<Mapper>;
 }
 
 /** Loads a mapper class, typically `() => import("./x/x-mapper.js").then((m) => m.XMapper)`. */

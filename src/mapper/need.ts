@@ -6,19 +6,19 @@
  */
 import type { DataId, DataIdValue } from "../data-id.js";
 import { DataIdError } from "../errors.js";
-import type { Registry } from "../../registry/registry.js";
+import type { Registry, TableRegistry } from "../../registry/registry.js";
 import { calibrationLookup } from "./calibration-lookup.js";
 import type { DatasetPolicy } from "./policy.js";
-import { registryLookup, SKYMAP_KEYS, usesTables } from "./registry-lookup.js";
+import { registryLookup, SKYMAP_KEYS } from "./registry-lookup.js";
 
 const MAX_LISTED = 10;
 
 /** Where {@link lookupMissing} looks. */
 export interface NeedContext {
-  /** The exposure registry (or a PosixRegistry). */
+  /** The exposure registry (a table registry, or the scanning one for a repository without a registry file). */
   registry: Registry | undefined;
   /** The calibration registry. */
-  calibRegistry: Registry | undefined;
+  calibRegistry: TableRegistry | undefined;
   /** The mapper's name, for messages. */
   mapperName: string;
 }
@@ -30,7 +30,7 @@ export interface NeedContext {
  *   (listing the candidates)
  * @throws RegistryError when a table the policy names is not in its registry
  */
-export function lookupMissing(dataset: DatasetPolicy, missing: string[], id: Readonly<DataId>, ctx: NeedContext): DataId {
+export async function lookupMissing(dataset: DatasetPolicy, missing: string[], id: Readonly<DataId>, ctx: NeedContext): Promise<DataId> {
   const given = JSON.stringify(id);
   const names = missing.map((k) => `"${k}"`).join(", ");
   const skymap = missing.find((k) => SKYMAP_KEYS.has(k));
@@ -39,7 +39,7 @@ export function lookupMissing(dataset: DatasetPolicy, missing: string[], id: Rea
   }
   let rows: DataIdValue[][];
   if (dataset.section === "calibrations") {
-    rows = calibrationLookup(dataset, missing, id, ctx, { requireTime: true });
+    rows = await calibrationLookup(dataset, missing, id, ctx, { requireTime: true });
     if (rows.length === 0) {
       const time = dataset.obsTimeName ?? "taiObs";
       throw new DataIdError(
@@ -52,10 +52,10 @@ export function lookupMissing(dataset: DatasetPolicy, missing: string[], id: Rea
     if (ctx.registry === undefined) {
       throw new DataIdError(`data id ${given} has no ${names} for "${dataset.name}" and mapper ${ctx.mapperName} has no registry to look it up; add it to the data id`, missing[0]);
     }
-    if (dataset.tables.length === 0 && usesTables(ctx.registry)) {
+    if (dataset.tables.length === 0 && ctx.registry.kind === "table") {
       throw new DataIdError(`data id ${given} has no ${names}, and "${dataset.name}" lists no registry tables to look it up in; add it to the data id`, missing[0]);
     }
-    rows = registryLookup(ctx.registry, dataset, missing, id);
+    rows = await registryLookup(ctx.registry, dataset, missing, id);
     if (rows.length === 0) {
       throw new DataIdError(`no registry entry for "${dataset.name}" matches data id ${given}, so ${names} cannot be looked up; check the data id`, missing[0]);
     }

@@ -4,7 +4,7 @@
  */
 import type { DataId, DataIdValue } from "../data-id.js";
 import { DataIdError, RegistryError } from "../errors.js";
-import type { Registry } from "../../registry/registry.js";
+import type { Registry, TableRegistry, TemplateRegistry } from "../../registry/registry.js";
 import type { DatasetPolicy } from "./policy.js";
 import { parseTemplate } from "../template.js";
 
@@ -21,18 +21,18 @@ const VISIT_KEYS: ReadonlySet<string> = new Set(["filter", "expTime", "taiObs"])
  *   queried with `visit` alone (skipped when the registry has no `raw_visit`);
  * - otherwise data-id keys constrain, except those outside the policy's `columns` (when it lists
  *   any), the observation-time key and the sky-map keys;
- * - a registry that answers by template (PosixRegistry) is asked with the dataset's template, and
- *   the data-id keys that are template keys constrain.
+ * - a registry that answers by template (the scanning registry) is asked with the dataset's
+ *   template, and the data-id keys that are template keys constrain.
  * @throws DataIdError when a property is a sky-map key missing from the data id, or is not a column
- *   of the tables (not a template key, for a PosixRegistry)
+ *   of the tables (not a template key, for a scanning registry)
  * @throws RegistryError when a table is not in the registry
  */
-export function registryLookup(
+export async function registryLookup(
   registry: Registry,
   dataset: DatasetPolicy,
   properties: readonly string[],
   dataId: Readonly<DataId>,
-): DataIdValue[][] {
+): Promise<DataIdValue[][]> {
   const slots: Array<{ fixed: DataIdValue } | { index: number }> = [];
   const queried: string[] = [];
   for (const property of properties) {
@@ -48,9 +48,11 @@ export function registryLookup(
     }
   }
   let rows: DataIdValue[][] = [[]];
-  if (queried.length > 0 && registry.lookupByTemplate !== undefined) {
-    rows = fileNameLookup(registry, dataset, queried, dataId);
-  } else if (queried.length > 0) {
+  if (queried.length === 0) {
+    // every property was fixed: one row, nothing to ask
+  } else if (registry.kind === "template") {
+    rows = await fileNameLookup(registry, dataset, queried, dataId);
+  } else {
     let tables = dataset.tables;
     let where: DataId = {};
     const fast =
@@ -69,13 +71,13 @@ export function registryLookup(
       }
     }
     checkColumns(registry, tables, queried);
-    rows = registry.lookup(queried, tables, where).map((row) => queried.map((p) => row[p]!));
+    rows = (await registry.lookup(queried, tables, where)).map((row) => queried.map((p) => row[p]!));
   }
   return rows.map((row) => slots.map((slot) => ("fixed" in slot ? slot.fixed : row[slot.index]!)));
 }
 
 /** Checks that the tables exist and have the properties. @throws RegistryError, DataIdError */
-export function checkColumns(registry: Registry, tables: readonly string[], properties: readonly string[]): void {
+export function checkColumns(registry: TableRegistry, tables: readonly string[], properties: readonly string[]): void {
   const present = registry.tables();
   for (const table of tables) {
     // a policy/registry mismatch, not a data-id problem: say which tables exist
@@ -93,12 +95,7 @@ export function checkColumns(registry: Registry, tables: readonly string[], prop
   }
 }
 
-/** Whether a registry answers from tables (sqlite) rather than from file names (PosixRegistry). */
-export function usesTables(registry: Registry): boolean {
-  return registry.lookupByTemplate === undefined;
-}
-
-function fileNameLookup(registry: Registry, dataset: DatasetPolicy, properties: string[], dataId: Readonly<DataId>): DataIdValue[][] {
+async function fileNameLookup(registry: TemplateRegistry, dataset: DatasetPolicy, properties: string[], dataId: Readonly<DataId>): Promise<DataIdValue[][]> {
   const template = dataset.template;
   if (template === undefined) {
     throw new DataIdError(`"${dataset.name}" has no template, so the file-name registry cannot look ${properties.join(", ")} up; give it in the data id`, properties[0]);
@@ -115,5 +112,5 @@ function fileNameLookup(registry: Registry, dataset: DatasetPolicy, properties: 
   }
   const where: DataId = {};
   for (const [key, value] of Object.entries(dataId)) if (keys.has(key) && key !== dataset.obsTimeName) where[key] = value;
-  return registry.lookupByTemplate!(template, properties, where).map((row) => properties.map((p) => row[p]!));
+  return (await registry.lookup(properties, template, where)).map((row) => properties.map((p) => row[p]!));
 }

@@ -1,15 +1,15 @@
 /**
  * The dataset types CameraMapper synthesises for every policy type (Gen2 `_initMappings`):
  * `<type>_filename`, and by storage `_md`, `_sub`, `_bbox`, `_wcs`, `_visitInfo`, `_filter`,
- * `_len`, `_schema`. A variant maps like its base type and then says how to read it: a narrower
- * read through the formatter (`_md`, `_sub`) or a {@link Bypass}.
+ * `_len`, `_schema`. A variant maps like its base type and then says how to read it: a
+ * {@link DatasetView} the formatter produces (headers only, or a few rows), or for `_filename` a
+ * {@link Bypass} that needs no read at all.
  *
  * @packageDocumentation
  */
 import { DataIdError } from "../errors.js";
 import { boxProblem, type Box2I } from "../image/box.js";
-import type { Bypass, ButlerLocation } from "./butler-location.js";
-import { bboxBypass, filenameBypass, filterBypass, lenBypass, schemaBypass, visitInfoBypass, wcsBypass } from "./header-bypasses.js";
+import type { Bypass, ButlerLocation, DatasetView } from "./butler-location.js";
 import type { DatasetPolicy } from "./policy.js";
 
 /** A data id as the mapper accepts it: data-id values plus, for `_sub`, `bbox` and `imageOrigin`. */
@@ -28,16 +28,20 @@ export interface VariantSpec {
   /** Whether a `std_<base>` hook applies to its value (it is the same kind of object as the base's). */
   readonly standardizedAsBase: boolean;
   /** What it adds to the base's location. */
-  finish(dataId: MapperDataId, base: DatasetPolicy | undefined): { additionalData?: Record<string, unknown>; bypass?: Bypass };
+  finish(dataId: MapperDataId, base: DatasetPolicy | undefined): { additionalData?: Record<string, unknown>; view?: DatasetView; bypass?: Bypass };
 }
 
 const isFits = (d: DatasetPolicy | undefined): boolean => d?.storage === "FitsStorage";
 const isCatalog = (d: DatasetPolicy | undefined): boolean => d?.storage === "FitsCatalogStorage";
 const isExposure = (d: DatasetPolicy | undefined): boolean => isFits(d) && d!.section === "exposures";
 
-function bypassVariant(suffix: string, pythonType: string, appliesTo: (d: DatasetPolicy | undefined) => boolean, bypass: Bypass): VariantSpec {
-  return { suffix, pythonType, appliesTo, consumes: [], standardizedAsBase: false, finish: () => ({ bypass }) };
+/** A header-only view: the formatter reads the headers and computes the value. */
+function viewVariant(suffix: string, pythonType: string, appliesTo: (d: DatasetPolicy | undefined) => boolean, view: DatasetView): VariantSpec {
+  return { suffix, pythonType, appliesTo, consumes: [], standardizedAsBase: false, finish: () => ({ view }) };
 }
+
+/** `_filename`: the dataset's URI, in a list as Gen2 returned its paths. */
+const filenameBypass: Bypass = (ctx) => [ctx.uri];
 
 /**
  * The variants, in the order `getDatasetTypes` lists them:
@@ -55,14 +59,21 @@ function bypassVariant(suffix: string, pythonType: string, appliesTo: (d: Datase
  * | `schema` | FitsCatalogStorage | `CatalogSchema`; headers only |
  */
 export const VARIANTS: readonly VariantSpec[] = [
-  bypassVariant("filename", "string[]", (d) => d === undefined || d.template !== undefined, filenameBypass),
+  {
+    suffix: "filename",
+    pythonType: "string[]",
+    appliesTo: (d) => d === undefined || d.template !== undefined,
+    consumes: [],
+    standardizedAsBase: false,
+    finish: () => ({ bypass: filenameBypass }),
+  },
   {
     suffix: "md",
     pythonType: "Header",
     appliesTo: (d) => isFits(d) || isCatalog(d),
     consumes: [],
     standardizedAsBase: false,
-    finish: (_id, base) => ({ additionalData: { hdu: isCatalog(base) ? 1 : 0 } }),
+    finish: (_id, base) => ({ view: "header", additionalData: { hdu: isCatalog(base) ? 1 : 0 } }),
   },
   {
     suffix: "sub",
@@ -70,14 +81,14 @@ export const VARIANTS: readonly VariantSpec[] = [
     appliesTo: isFits,
     consumes: ["bbox", "imageOrigin"],
     standardizedAsBase: true,
-    finish: (id) => ({ additionalData: subImageData(id) }),
+    finish: (id) => ({ view: "sub", additionalData: subImageData(id) }),
   },
-  bypassVariant("bbox", "Box2I", isFits, bboxBypass),
-  bypassVariant("wcs", "Wcs", isExposure, wcsBypass),
-  bypassVariant("visitInfo", "VisitInfo", isExposure, visitInfoBypass),
-  bypassVariant("filter", "string", isExposure, filterBypass),
-  bypassVariant("len", "number", isCatalog, lenBypass),
-  bypassVariant("schema", "CatalogSchema", isCatalog, schemaBypass),
+  viewVariant("bbox", "Box2I", isFits, "bbox"),
+  viewVariant("wcs", "Wcs", isExposure, "wcs"),
+  viewVariant("visitInfo", "VisitInfo", isExposure, "visitInfo"),
+  viewVariant("filter", "string", isExposure, "filter"),
+  viewVariant("len", "number", isCatalog, "len"),
+  viewVariant("schema", "CatalogSchema", isCatalog, "schema"),
 ];
 
 /** A variant name split into its base type and variant. */
@@ -118,7 +129,7 @@ export function baseDataId(dataId: MapperDataId, spec: VariantSpec): MapperDataI
  * the base's), what the variant adds, and never the base's own bypass or composite.
  */
 export function variantLocation(datasetType: string, spec: VariantSpec, base: ButlerLocation, basePolicy: DatasetPolicy | undefined, dataId: MapperDataId): ButlerLocation {
-  const { additionalData, bypass } = spec.finish(dataId, basePolicy);
+  const { additionalData, view, bypass } = spec.finish(dataId, basePolicy);
   const location: ButlerLocation = {
     datasetType,
     storageName: base.storageName,
@@ -127,6 +138,7 @@ export function variantLocation(datasetType: string, spec: VariantSpec, base: Bu
     dataId: { ...base.dataId },
     additionalData: { ...base.additionalData, ...additionalData },
   };
+  if (view !== undefined) location.view = view;
   if (bypass !== undefined) location.bypass = bypass;
   return location;
 }

@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 export { DatasetRecords, DATASET_RECORDS_KEY, canonicalDataId, type DatasetRecord } from "./dataset-records.js";
-export { Repository, REGISTRY_KEY, CALIB_REGISTRY_KEY, type RepositoryArgs, type RepositoryMode, type RepositoryOpenContext, type MapperContext } from "./repository.js";
+export { Repository, repositoryRoot, REGISTRY_KEY, CALIB_REGISTRY_KEY, type RepositoryArgs, type RepositoryMode, type RepositoryOpenContext, type MapperContext } from "./repository.js";
 export {
   REPOSITORY_CFG_KEY,
   readRepositoryCfg,
@@ -12,3 +12,4 @@ export {
   absoluteParent,
   type RepositoryCfg,
 } from "./repository-cfg.js";
+export type { DatasetHandle, WriteDatasetOptions } from "./dataset-io.js";

@@ -1,30 +1,44 @@
 /**
- * A Repository: one root with its Storage, configuration, registry and Mapper.
+ * A Repository: one root with its Storage, configuration, registry, records and Mapper, and all
+ * dataset I/O below it (see {@link DatasetIo}).
  *
  * @packageDocumentation
  */
 import { fileURLToPath } from "node:url";
 import { storageFromUri, toRootUri } from "../storage/schemes.js";
+// the built-in storages and cameras, registered by name before any repository is opened
+import "../storage/builtin.js";
+import "../../mappers/index.js";
 import type { Storage, StorageOptions } from "../storage/storage.js";
 import type { TempScope } from "../temp/index.js";
-import type { Registry } from "../../registry/registry.js";
+import type { Registry, TableRegistry } from "../../registry/registry.js";
 import { SqliteRegistry } from "../../registry/sqlite/sqlite-registry.js";
-import { PosixRegistry } from "../../registry/posix/posix-registry.js";
-import { loadMapper, type CameraMapper } from "../mapper/index.js";
+import { ScanRegistry } from "../../registry/scan/scan-registry.js";
+import { loadMapper, type Mapper, type MapperDataId } from "../mapper/index.js";
+import type { DataIdValue } from "../data-id.js";
 import { AlreadyExistsError, ConfigError, NotFoundError } from "../errors.js";
 import { readRepositoryCfg, writeRepositoryCfg, type RepositoryCfg } from "./repository-cfg.js";
 import { DATASET_RECORDS_KEY, DatasetRecords } from "./dataset-records.js";
+import { DatasetIo, type DatasetHandle, type WriteDatasetOptions } from "./dataset-io.js";
 
 /**
- * The dataset records of a repository on local disk: created for a writable one, opened read-only
- * when an input has them. Remote storages keep none yet (a sqlite file cannot be written in place
- * on an object store).
+ * The dataset records of a repository whose objects are local files: created for a writable one,
+ * opened read-only when an input has them. Other storages keep none yet (a sqlite file cannot be
+ * written in place on an object store).
  */
 async function openRecords(storage: Storage, writable: boolean): Promise<DatasetRecords | undefined> {
   if (!storage.capabilities.localPath) return undefined;
   const path = fileURLToPath(storage.uriOf(DATASET_RECORDS_KEY));
   if (writable) return DatasetRecords.open(path);
   return (await storage.exists(DATASET_RECORDS_KEY)) ? DatasetRecords.open(path, { readonly: true }) : undefined;
+}
+
+/**
+ * The normalised root URI of a repository given as a path or URI (`data/repo` → `file:///abs/data/repo`):
+ * what tells two repositories apart.
+ */
+export function repositoryRoot(pathOrUri: string): string {
+  return toRootUri(pathOrUri);
 }
 
 /** Read-only, write-only, or both. */
@@ -70,7 +84,7 @@ export interface MapperContext {
   /** Registry to use when the repository has none of its own (a parent's, with the same mapper). */
   parentRegistry?: Registry;
   /** Calibration registry to use when the repository has none of its own. */
-  parentCalibRegistry?: Registry;
+  parentCalibRegistry?: TableRegistry;
 }
 
 /**
@@ -81,10 +95,12 @@ export interface MapperContext {
 export class Repository {
   readonly #args: RepositoryArgs;
   #cfg: RepositoryCfg | undefined;
-  #mapper: CameraMapper | undefined;
+  #mapper: Mapper | undefined;
+  #io: DatasetIo | undefined;
   #registry: Registry | undefined;
-  #calibRegistry: Registry | undefined;
-  #scanRegistry: PosixRegistry | undefined;
+  #calibRegistry: TableRegistry | undefined;
+  #scanRegistry: ScanRegistry | undefined;
+  readonly #temp: TempScope;
 
   private constructor(
     /** Normalised root URI. */
@@ -98,12 +114,14 @@ export class Repository {
     /** The repository's own registry, if it has one. */
     readonly ownRegistry: Registry | undefined,
     /** The repository's own calibration registry, if it has one. */
-    readonly ownCalibRegistry: Registry | undefined,
+    readonly ownCalibRegistry: TableRegistry | undefined,
     /** The records of datasets put here (writable local outputs, and inputs that were outputs). */
     readonly records: DatasetRecords | undefined,
     args: RepositoryArgs,
+    temp: TempScope,
   ) {
     this.#args = args;
+    this.#temp = temp;
     this.#cfg = recordedCfg;
     this.#registry = ownRegistry;
   }
@@ -129,8 +147,8 @@ export class Repository {
     return this.#cfg;
   }
 
-  /** The mapper. @throws ConfigError before {@link initMapper} */
-  get mapper(): CameraMapper {
+  /** The mapper. @throws ConfigError before {@link Repository.initMapper} */
+  get mapper(): Mapper {
     if (this.#mapper === undefined) throw new ConfigError(`repository ${this.root} has no mapper yet`);
     return this.#mapper;
   }
@@ -141,7 +159,7 @@ export class Repository {
   }
 
   /** The calibration registry the mapper uses: the repository's own, else a parent's. */
-  get calibRegistry(): Registry | undefined {
+  get calibRegistry(): TableRegistry | undefined {
     return this.#calibRegistry;
   }
 
@@ -169,7 +187,7 @@ export class Repository {
       throw err;
     }
     let registry: Registry | undefined;
-    let calibRegistry: Registry | undefined;
+    let calibRegistry: TableRegistry | undefined;
     let records: DatasetRecords | undefined;
     try {
       const recorded = await readRepositoryCfg(storage);
@@ -183,7 +201,7 @@ export class Repository {
       if (await storage.exists(REGISTRY_KEY)) registry = SqliteRegistry.open(await storage.getLocalFile(REGISTRY_KEY, { revalidate: true }));
       if (await storage.exists(CALIB_REGISTRY_KEY)) calibRegistry = SqliteRegistry.open(await storage.getLocalFile(CALIB_REGISTRY_KEY, { revalidate: true }));
       records = await openRecords(storage, mode !== "r");
-      return new Repository(root, mode, storage, recorded, registry, calibRegistry, records, args);
+      return new Repository(root, mode, storage, recorded, registry, calibRegistry, records, args, ctx.tempScope);
     } catch (err) {
       records?.close();
       await calibRegistry?.close();
@@ -197,7 +215,7 @@ export class Repository {
    * Creates the mapper; a new output also writes its configuration here.
    * @throws ConfigError when no mapper can be chosen
    */
-  async initMapper(ctx: MapperContext = {}): Promise<CameraMapper> {
+  async initMapper(ctx: MapperContext = {}): Promise<Mapper> {
     const mapperName = this.mapperName ?? ctx.defaultMapper;
     if (mapperName === undefined) {
       throw new ConfigError(`no mapper for ${this.root}: name one with "mapper", or give inputs whose mapper it inherits`);
@@ -212,16 +230,24 @@ export class Repository {
       if (this.writable) await this.#createCfg(this.#cfg);
     }
     // Gen2: with no registry file and none inherited, scan the files that match the templates
-    if (this.ownRegistry === undefined && ctx.parentRegistry === undefined) this.#scanRegistry = new PosixRegistry(this.storage);
+    if (this.ownRegistry === undefined && ctx.parentRegistry === undefined) this.#scanRegistry = new ScanRegistry(this.storage);
     this.#registry = this.ownRegistry ?? ctx.parentRegistry ?? this.#scanRegistry;
     this.#calibRegistry = this.ownCalibRegistry ?? ctx.parentCalibRegistry;
     const MapperClass = await loadMapper(mapperName);
-    this.#mapper = await MapperClass.create({
+    const mapper = await MapperClass.create({
       registry: this.#registry,
       calibRegistry: this.#calibRegistry,
       policyOverride: this.#cfg.policy ?? undefined,
     });
-    return this.#mapper;
+    this.#mapper = mapper;
+    this.#io = new DatasetIo({
+      storage: this.storage,
+      mapper,
+      records: this.records,
+      temp: this.#temp,
+      noteWritten: (key) => this.#scanRegistry?.addKey(key),
+    });
+    return mapper;
   }
 
   /**
@@ -245,9 +271,57 @@ export class Repository {
     }
   }
 
-  /** Tells a scanning registry about an object just written, so lookups see it without a rescan. */
-  noteWritten(key: string): void {
-    this.#scanRegistry?.addKey(key);
+  /**
+   * Maps a dataset and finds where it is stored here (or that its value is computed on read).
+   * @throws UnknownDatasetTypeError, DataIdError, PolicyError, RegistryError
+   */
+  locate(datasetType: string, dataId: MapperDataId): Promise<DatasetHandle | undefined> {
+    return this.#datasets.locate(datasetType, dataId);
+  }
+
+  /**
+   * Reads a dataset {@link Repository.locate} found here.
+   * @throws NotFoundError, FitsError, FormatterError, and whatever a camera hook throws
+   */
+  read(handle: DatasetHandle): Promise<unknown> {
+    return this.#datasets.read(handle);
+  }
+
+  /**
+   * Writes a dataset here, atomically, with its record, write-once check and optional backup.
+   * @throws ConfigError, UnknownDatasetTypeError, DataIdError, FormatterError, DatasetConflictError, StorageError
+   */
+  write(obj: unknown, datasetType: string, dataId: MapperDataId, options?: WriteDatasetOptions): Promise<void> {
+    return this.#datasets.write(obj, datasetType, dataId, options);
+  }
+
+  /**
+   * Whether a dataset is stored here.
+   * @throws UnknownDatasetTypeError, DataIdError, PolicyError, RegistryError
+   */
+  async exists(datasetType: string, dataId: MapperDataId): Promise<boolean> {
+    return (await this.#datasets.locate(datasetType, dataId))?.stored === true;
+  }
+
+  /**
+   * Where a dataset is stored here (undefined when it is not), or with `write` where a put would write it.
+   * @throws UnknownDatasetTypeError, DataIdError, PolicyError, RegistryError
+   */
+  uriOf(datasetType: string, dataId: MapperDataId, options: { write?: boolean } = {}): Promise<string | undefined> {
+    return this.#datasets.uriOf(datasetType, dataId, options);
+  }
+
+  /**
+   * The data ids recorded for puts of a type whose values contain a partial data id, each with its
+   * canonical text; none where the repository keeps no records.
+   */
+  recordedDataIds(datasetType: string, partial: Readonly<Record<string, DataIdValue>>): Array<{ text: string; dataId: Record<string, DataIdValue> }> {
+    return this.records?.findDataIds(datasetType, partial) ?? [];
+  }
+
+  get #datasets(): DatasetIo {
+    if (this.#io === undefined) throw new ConfigError(`repository ${this.root} has no mapper yet`);
+    return this.#io;
   }
 
   /** Records new parents in the configuration (an output reopened with extended inputs). */

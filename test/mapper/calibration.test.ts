@@ -16,7 +16,7 @@ import { CameraMapper } from "../../src/mapper/camera-mapper.js";
 import { PosixStorage } from "../../src/storage/posix/posix-storage.js";
 import { openRegistry, useTempDir } from "../registry/registry-fixture.js";
 import { readThrough } from "./read-through.js";
-import { thrown } from "../support/assertions.js";
+import { rejection, thrown } from "../support/assertions.js";
 
 
 const VISITS = [
@@ -53,55 +53,55 @@ describe("calibration lookup", () => {
     mapper = await TestCamMapper.create({ registry, calibRegistry });
   });
 
-  it("picks the flat valid at the exposure's taiObs: visits 1 and 3 get different flats", () => {
-    const one = mapper.map("flat", { visit: 1, ccd: 1 });
-    const three = mapper.map("flat", { visit: 3, ccd: 1 });
+  it("picks the flat valid at the exposure's taiObs: visits 1 and 3 get different flats", async () => {
+    const one = await mapper.map("flat", { visit: 1, ccd: 1 });
+    const three = await mapper.map("flat", { visit: 3, ccd: 1 });
     expect(one.locations).to.deep.equal(["flat/2026-02-28/flat_fg_c01.fits"]);
     expect(three.locations).to.deep.equal(["flat/2026-03-02/flat_fr_c01.fits"]);
     expect(one.dataId).to.deep.equal({ visit: 1, ccd: 1, calibDate: "2026-02-28", filter: "g" });
-    expect(mapper.map("flat", { visit: "2", ccd: "0" }).locations).to.deep.equal(["flat/2026-02-28/flat_fg_c00.fits"]);
-    expect(mapper.map("bias", { visit: 4, ccd: 0 }).locations).to.deep.equal(["bias/2026-03-02/bias_c00.fits"]);
+    expect((await mapper.map("flat", { visit: "2", ccd: "0" })).locations).to.deep.equal(["flat/2026-02-28/flat_fg_c00.fits"]);
+    expect((await mapper.map("bias", { visit: 4, ccd: 0 })).locations).to.deep.equal(["bias/2026-03-02/bias_c00.fits"]);
   });
 
-  it("uses a filter or taiObs given in the data id instead of the exposure's", () => {
-    expect(mapper.map("flat", { visit: 1, ccd: 1, filter: "r" }).locations).to.deep.equal(["flat/2026-02-28/flat_fr_c01.fits"]);
-    expect(mapper.map("flat", { taiObs: "2026-03-10T00:00:00.000", filter: "g", ccd: 0 }).locations).to.deep.equal(["flat/2026-03-02/flat_fg_c00.fits"]);
+  it("uses a filter or taiObs given in the data id instead of the exposure's", async () => {
+    expect((await mapper.map("flat", { visit: 1, ccd: 1, filter: "r" })).locations).to.deep.equal(["flat/2026-02-28/flat_fr_c01.fits"]);
+    expect((await mapper.map("flat", { taiObs: "2026-03-10T00:00:00.000", filter: "g", ccd: 0 })).locations).to.deep.equal(["flat/2026-03-02/flat_fg_c00.fits"]);
   });
 
-  it("raises DataIdError when no calibration is valid at the observation time", () => {
-    const error = thrown(() => mapper.map("flat", { visit: 5, ccd: 1 }));
+  it("raises DataIdError when no calibration is valid at the observation time", async () => {
+    const error = await rejection(mapper.map("flat", { visit: 5, ccd: 1 }));
     expect(error).to.be.instanceOf(DataIdError).with.property("key", "calibDate");
     expect(error.message).to.include("valid").and.include('"flat"');
-    expect(thrown(() => mapper.map("flat", { taiObs: "2025-01-01T00:00:00.000", filter: "g", ccd: 0 }))).to.be.instanceOf(DataIdError);
+    expect(await rejection(mapper.map("flat", { taiObs: "2025-01-01T00:00:00.000", filter: "g", ccd: 0 }))).to.be.instanceOf(DataIdError);
   });
 
-  it("raises DataIdError listing the candidates when validity ranges overlap", () => {
-    const error = thrown(() => mapper.map("bias", { visit: 3, ccd: 1 }));
+  it("raises DataIdError listing the candidates when validity ranges overlap", async () => {
+    const error = await rejection(mapper.map("bias", { visit: 3, ccd: 1 }));
     expect(error).to.be.instanceOf(DataIdError);
     expect(error.candidates).to.deep.equal(["2026-03-02", "2026-03-02b"]);
-    expect(mapper.map("bias", { visit: 3, ccd: 0 }).locations).to.deep.equal(["bias/2026-03-02/bias_c00.fits"]);
+    expect((await mapper.map("bias", { visit: 3, ccd: 0 })).locations).to.deep.equal(["bias/2026-03-02/bias_c00.fits"]);
   });
 
   it("says what is missing: an unknown visit, no time at all, no registries", async () => {
-    const unknown = thrown(() => mapper.map("flat", { visit: 99, ccd: 1 }));
+    const unknown = await rejection(mapper.map("flat", { visit: 99, ccd: 1 }));
     expect(unknown).to.be.instanceOf(DataIdError);
     expect(unknown.message).to.include("raw_visit").and.include('"visit":99');
-    const noTime = thrown(() => mapper.map("flat", { filter: "g", ccd: 1 }));
+    const noTime = await rejection(mapper.map("flat", { filter: "g", ccd: 1 }));
     expect(noTime).to.be.instanceOf(DataIdError).with.property("key", "taiObs");
     expect(noTime.message).to.include('"visit"');
     const bare = await TestCamMapper.create({ registry: registries[0] });
-    expect(thrown(() => bare.map("flat", { visit: 1, ccd: 1 })).message).to.include("calibRegistry.sqlite3");
+    expect((await rejection(bare.map("flat", { visit: 1, ccd: 1 }))).message).to.include("calibRegistry.sqlite3");
     const noExposures = await TestCamMapper.create({ calibRegistry: registries[1] });
-    expect(thrown(() => noExposures.map("flat", { visit: 1, ccd: 1 })).message).to.include("exposure registry");
+    expect((await rejection(noExposures.map("flat", { visit: 1, ccd: 1 }))).message).to.include("exposure registry");
   });
 
-  it("queryMetadata of a calibration: at the exposure's time when known, else every period", () => {
-    expect(mapper.queryMetadata("flat", ["calibDate"], { visit: 3, ccd: 0 })).to.deep.equal(["2026-03-02"]);
-    expect(mapper.queryMetadata("flat", ["calibDate"], { filter: "g", ccd: 0 })).to.deep.equal(["2026-02-28", "2026-03-02"]);
-    expect(mapper.queryMetadata("flat", ["calibDate", "filter"], { visit: 1, ccd: 0 })).to.deep.equal([["2026-02-28", "g"]]);
+  it("queryMetadata of a calibration: at the exposure's time when known, else every period", async () => {
+    expect(await mapper.queryMetadata("flat", ["calibDate"], { visit: 3, ccd: 0 })).to.deep.equal(["2026-03-02"]);
+    expect(await mapper.queryMetadata("flat", ["calibDate"], { filter: "g", ccd: 0 })).to.deep.equal(["2026-02-28", "2026-03-02"]);
+    expect(await mapper.queryMetadata("flat", ["calibDate", "filter"], { visit: 1, ccd: 0 })).to.deep.equal([["2026-02-28", "g"]]);
   });
 
-  it("reports the calibration registry's columns as the keys of a calibration", () => {
+  it("reports the calibration registry's columns as the keys of a calibration", async () => {
     expect(mapper.getKeys("flat")).to.include({ calibDate: "str", filter: "str", ccd: "int", validStart: "str" });
   });
 
@@ -118,8 +118,8 @@ describe("calibration lookup", () => {
     const registry = openRegistry(exposures).registry;
     registries.push(calibRegistry, registry);
     const dark = new CameraMapper({ policy, registry, calibRegistry });
-    expect(dark.map("dark", { visit: 1 }).locations).to.deep.equal(["dark/d1.fits"]);
-    expect(dark.map("dark", { visit: 2 }).locations).to.deep.equal(["dark/d2.fits"]);
+    expect((await dark.map("dark", { visit: 1 })).locations).to.deep.equal(["dark/d1.fits"]);
+    expect((await dark.map("dark", { visit: 2 })).locations).to.deep.equal(["dark/d2.fits"]);
   });
 });
 
@@ -143,10 +143,10 @@ describe("sample calibrations (scripts/sample-calibs.ts)", () => {
     storage = await PosixStorage.open(repo);
     const periodOf = (visit: number) => (visit <= 2 ? 0 : 1);
     for (const visit of [1, 2, 3, 4]) {
-      const flat = mapper.map("flat", { visit, ccd: 2 });
+      const flat = await mapper.map("flat", { visit, ccd: 2 });
       expect(flat.dataId.calibDate, `visit ${visit}`).to.equal(SAMPLE_CALIB_PERIODS[periodOf(visit)]!.calibDate);
       expect(await storage.exists(flat.locations[0]!)).to.equal(true);
-      expect(await storage.exists(mapper.map("bias", { visit, ccd: 2 }).locations[0]!)).to.equal(true);
+      expect(await storage.exists((await mapper.map("bias", { visit, ccd: 2 })).locations[0]!)).to.equal(true);
     }
     const flat1 = (await readThrough(mapper, storage, "flat", { visit: 1, ccd: 0 })) as Exposure;
     const flat3 = (await readThrough(mapper, storage, "flat", { visit: 3, ccd: 0 })) as Exposure;

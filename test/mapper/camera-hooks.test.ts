@@ -21,7 +21,7 @@ import { loadMapper } from "../../src/mapper/mapper-registry.js";
 import { PosixStorage } from "../../src/storage/posix/posix-storage.js";
 import { openRegistry, useTempDir } from "../registry/registry-fixture.js";
 import { readThrough } from "./read-through.js";
-import { thrown } from "../support/assertions.js";
+import { rejection, thrown } from "../support/assertions.js";
 
 
 class HookedMapper extends TestCamMapper {
@@ -29,7 +29,7 @@ class HookedMapper extends TestCamMapper {
     return { standardized: item, visit: dataId.visit };
   }
   bypass_raw(ctx: BypassContext): string {
-    return `bypassed ${ctx.key}`;
+    return `bypassed ${ctx.uri}`;
   }
   bypass_calexp_bbox(): string {
     return "my bbox";
@@ -46,30 +46,30 @@ describe("per-type hooks", () => {
   });
   const ID = { visit: 1, ccd: 0, filter: "g" };
 
-  it("standardize applies std_<type>, also to its _sub variant, and passes other items through", () => {
-    expect(hooked.standardize("calexp", "x", { visit: 4 })).to.deep.equal({ standardized: "x", visit: 4 });
-    expect(hooked.standardize("calexp_sub", "x", { visit: 4 })).to.deep.equal({ standardized: "x", visit: 4 });
-    expect(hooked.standardize("calexp_md", "x", { visit: 4 })).to.equal("x");
-    expect(hooked.standardize("raw", "x", {})).to.equal("x");
+  it("standardize applies std_<type>, also to its _sub variant, and passes other items through", async () => {
+    expect(await hooked.standardize("calexp", "x", { visit: 4 })).to.deep.equal({ standardized: "x", visit: 4 });
+    expect(await hooked.standardize("calexp_sub", "x", { visit: 4 })).to.deep.equal({ standardized: "x", visit: 4 });
+    expect(await hooked.standardize("calexp_md", "x", { visit: 4 })).to.equal("x");
+    expect(await hooked.standardize("raw", "x", {})).to.equal("x");
   });
 
   it("bypass_<type> sets the location's bypass on get, never on put", async () => {
-    const location = hooked.map("raw", ID);
-    expect(await location.bypass!({ location, storage: undefined as never, key: "k" })).to.equal("bypassed k");
-    expect(hooked.map("raw", ID, { write: true }).bypass).to.equal(undefined);
+    const location = await hooked.map("raw", ID);
+    expect(await location.bypass!({ location, uri: "file:///k" })).to.equal("bypassed file:///k");
+    expect((await hooked.map("raw", ID, { write: true })).bypass).to.equal(undefined);
   });
 
-  it("a bypass_ hook overrides a built-in variant's bypass", () => {
-    const location = hooked.map("calexp_bbox", ID);
-    expect(location.bypass!({ location, storage: undefined as never, key: "k" })).to.equal("my bbox");
+  it("a bypass_ hook overrides a built-in variant's bypass", async () => {
+    const location = await hooked.map("calexp_bbox", ID);
+    expect(location.bypass!({ location, uri: "file:///k" })).to.equal("my bbox");
   });
 
-  it("bypass_<base>_<name> defines a read-only type on a known base", () => {
+  it("bypass_<base>_<name> defines a read-only type on a known base", async () => {
     expect(hooked.getDatasetTypes()).to.include("calexp_visitLabel");
-    const location = hooked.map("calexp_visitLabel", ID);
-    expect(location.locations).to.deep.equal(hooked.map("calexp", ID).locations);
-    expect(location.bypass!({ location, storage: undefined as never, key: "k" })).to.equal("visit 1");
-    expect(thrown(() => hooked.map("calexp_visitLabel", ID, { write: true }))).to.be.instanceOf(PolicyError);
+    const location = await hooked.map("calexp_visitLabel", ID);
+    expect(location.locations).to.deep.equal((await hooked.map("calexp", ID)).locations);
+    expect(location.bypass!({ location, uri: "file:///k" })).to.equal("visit 1");
+    expect(await rejection(hooked.map("calexp_visitLabel", ID, { write: true }))).to.be.instanceOf(PolicyError);
     expect(hooked.getKeys("calexp_visitLabel")).to.deep.equal(hooked.getKeys("calexp"));
   });
 });
@@ -88,11 +88,11 @@ describe("CameraMapper.create", () => {
     expect(a.name).to.equal("testcam");
     const overridden = await TestCamMapper.create({ policyOverride: { exposures: { calexp: { template: "mine/calexp-%(visit)d-%(ccd)d-%(filter)s.fits" } } } });
     const id = { visit: 1, ccd: 2, filter: "g" };
-    expect(overridden.map("calexp", id).locations).to.deep.equal(["mine/calexp-1-2-g.fits"]);
-    expect(a.map("calexp", id).locations).to.deep.equal(["calexp/v1_fg_c02.fits"]);
-    expect((await TestCamMapper.create()).map("calexp", id).locations).to.deep.equal(["calexp/v1_fg_c02.fits"]);
-    expect(overridden.map("raw", id).locations).to.deep.equal(a.map("raw", id).locations);
-    expect(overridden.map("calexp_filename", id).locations).to.deep.equal(["mine/calexp-1-2-g.fits"]);
+    expect((await overridden.map("calexp", id)).locations).to.deep.equal(["mine/calexp-1-2-g.fits"]);
+    expect((await a.map("calexp", id)).locations).to.deep.equal(["calexp/v1_fg_c02.fits"]);
+    expect((await (await TestCamMapper.create()).map("calexp", id)).locations).to.deep.equal(["calexp/v1_fg_c02.fits"]);
+    expect((await overridden.map("raw", id)).locations).to.deep.equal((await a.map("raw", id)).locations);
+    expect((await overridden.map("calexp_filename", id)).locations).to.deep.equal(["mine/calexp-1-2-g.fits"]);
   });
 });
 
@@ -116,7 +116,7 @@ describe("second camera: minicam", () => {
     ({ registry } = openRegistry(path));
     mapper = await MiniCamMapper.create({ registry });
     storage = await PosixStorage.open(temp.dir);
-    const key = mapper.map("raw", RAW).locations[0]!;
+    const key = (await mapper.map("raw", RAW)).locations[0]!;
     const { mkdir } = await import("node:fs/promises");
     const { dirname } = await import("node:path");
     await mkdir(dirname(join(temp.dir, key)), { recursive: true });
@@ -129,12 +129,12 @@ describe("second camera: minicam", () => {
     expect(mapper.name).to.equal("minicam");
   });
 
-  it("has its own keys, templates and levels", () => {
-    expect(mapper.map("raw", RAW).locations).to.deep.equal(["raw/1234567/R22/raw_1234567_R22_S11.fits"]);
-    expect(mapper.map("calexp", RAW).locations).to.deep.equal(["calexp/1234567-i/R22/S11.fits"]); // filter from the registry
+  it("has its own keys, templates and levels", async () => {
+    expect((await mapper.map("raw", RAW)).locations).to.deep.equal(["raw/1234567/R22/raw_1234567_R22_S11.fits"]);
+    expect((await mapper.map("calexp", RAW)).locations).to.deep.equal(["calexp/1234567-i/R22/S11.fits"]); // filter from the registry
     expect(mapper.getKeys("raw")).to.include({ visit: "int", raft: "str", sensor: "str" });
     expect(mapper.getKeys("raw", "raft")).to.not.have.property("sensor");
-    expect(mapper.queryMetadata("raw", ["sensor"], { visit: 1234567 })).to.deep.equal(["11", "12"]);
+    expect(await mapper.queryMetadata("raw", ["sensor"], { visit: 1234567 })).to.deep.equal(["11", "12"]);
     expect(mapper.getDatasetTypes()).to.include.members(["raw", "calexp", "src", "raw_detectorName", "raw_md", "raw_sub", "src_len"]);
   });
 
@@ -148,7 +148,7 @@ describe("second camera: minicam", () => {
 
   it("raw_detectorName is computed by bypass_raw_detectorName without reading pixels", async () => {
     expect(await readThrough(mapper, storage, "raw_detectorName", RAW)).to.equal("R22_S11");
-    expect(thrown(() => mapper.map("raw_detectorName", RAW, { write: true }))).to.be.instanceOf(PolicyError);
-    expect(thrown(() => mapper.map("raw_detectorNam", RAW))).to.be.instanceOf(UnknownDatasetTypeError).with.property("closeNames").that.includes("raw_detectorName");
+    expect(await rejection(mapper.map("raw_detectorName", RAW, { write: true }))).to.be.instanceOf(PolicyError);
+    expect(await rejection(mapper.map("raw_detectorNam", RAW))).to.be.instanceOf(UnknownDatasetTypeError).with.property("closeNames").that.includes("raw_detectorName");
   });
 });

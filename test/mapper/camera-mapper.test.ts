@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import Database from "better-sqlite3";
 import { join } from "node:path";
-import { CameraMapper, type MapOptions } from "../../src/mapper/camera-mapper.js";
+import { CameraMapper } from "../../src/mapper/camera-mapper.js";
+import type { MapOptions } from "../../src/mapper/mapper.js";
 import type { ButlerLocation } from "../../src/mapper/butler-location.js";
 import { closeNames, levenshtein } from "../../src/mapper/close-names.js";
 import { parsePolicy } from "../../src/mapper/policy.js";
@@ -10,7 +11,7 @@ import { DataIdError, PolicyError, RegistryError, UnknownDatasetTypeError } from
 import type { DataId } from "../../src/data-id.js";
 import type { SqliteRegistry } from "../../registry/sqlite/sqlite-registry.js";
 import { useTempDir, openRegistry, sampleRegistry } from "../registry/registry-fixture.js";
-import { thrown } from "../support/assertions.js";
+import { rejection, thrown } from "../support/assertions.js";
 
 
 describe("CameraMapper", () => {
@@ -27,8 +28,8 @@ describe("CameraMapper", () => {
   });
 
   describe("map", () => {
-    it("fills the template from a complete data id", () => {
-      const location = mapper.map("calexp", { visit: 2, ccd: 1, filter: "r" });
+    it("fills the template from a complete data id", async () => {
+      const location = await mapper.map("calexp", { visit: 2, ccd: 1, filter: "r" });
       expect(location).to.deep.equal({
         datasetType: "calexp",
         storageName: "FitsStorage",
@@ -39,13 +40,13 @@ describe("CameraMapper", () => {
       });
     });
 
-    it("looks a missing key up in the registry and returns the completed data id", () => {
-      const location = mapper.map("raw", { visit: 3, ccd: 2 });
+    it("looks a missing key up in the registry and returns the completed data id", async () => {
+      const location = await mapper.map("raw", { visit: 3, ccd: 2 });
       expect(location.locations).to.deep.equal(["raw/v3_fg_c02.fits"]);
       expect(location.dataId).to.deep.equal({ visit: 3, ccd: 2, filter: "g" });
     });
 
-    it("maps every testcam dataset type to its storage and python type", () => {
+    it("maps every testcam dataset type to its storage and python type", async () => {
       const id = { visit: 1, ccd: 0 };
       const expected: Record<string, [string, string, string]> = {
         raw: ["FitsStorage", "Exposure", "raw/v1_fg_c00.fits"],
@@ -57,37 +58,37 @@ describe("CameraMapper", () => {
         yamlThing: ["YamlStorage", "dict", "yaml/v1_fg.yaml"],
       };
       for (const [type, [storage, python, key]] of Object.entries(expected)) {
-        const location = mapper.map(type, id, { write: true });
+        const location = await mapper.map(type, id, { write: true });
         expect([location.storageName, location.pythonType, location.locations[0]], type).to.deep.equal([storage, python, key]);
       }
     });
 
-    it("coerces integer strings for int keys and refuses non-integers", () => {
-      expect(mapper.map("raw", { visit: "1", ccd: "02" }).locations).to.deep.equal(["raw/v1_fg_c02.fits"]);
-      expect(mapper.map("raw", { visit: "1", ccd: "02" }).dataId).to.deep.equal({ visit: 1, ccd: 2, filter: "g" });
-      expect(thrown(() => mapper.map("raw", { visit: 1.5, ccd: 0 }))).to.be.instanceOf(DataIdError).with.property("key", "visit");
-      expect(thrown(() => mapper.map("raw", { visit: "one", ccd: 0 }))).to.be.instanceOf(DataIdError).with.property("key", "visit");
-      expect(thrown(() => mapper.map("raw", { visit: 1, ccd: 0, expTime: "long" }))).to.be.instanceOf(DataIdError).with.property("key", "expTime");
-      expect(thrown(() => mapper.map("raw", { visit: 1, ccd: 0, filter: null as unknown as string }))).to.be.instanceOf(DataIdError).with.property("key", "filter");
+    it("coerces integer strings for int keys and refuses non-integers", async () => {
+      expect((await mapper.map("raw", { visit: "1", ccd: "02" })).locations).to.deep.equal(["raw/v1_fg_c02.fits"]);
+      expect((await mapper.map("raw", { visit: "1", ccd: "02" })).dataId).to.deep.equal({ visit: 1, ccd: 2, filter: "g" });
+      expect(await rejection(mapper.map("raw", { visit: 1.5, ccd: 0 }))).to.be.instanceOf(DataIdError).with.property("key", "visit");
+      expect(await rejection(mapper.map("raw", { visit: "one", ccd: 0 }))).to.be.instanceOf(DataIdError).with.property("key", "visit");
+      expect(await rejection(mapper.map("raw", { visit: 1, ccd: 0, expTime: "long" }))).to.be.instanceOf(DataIdError).with.property("key", "expTime");
+      expect(await rejection(mapper.map("raw", { visit: 1, ccd: 0, filter: null as unknown as string }))).to.be.instanceOf(DataIdError).with.property("key", "filter");
     });
 
-    it("refuses a data id value that would escape the repository root", () => {
+    it("refuses a data id value that would escape the repository root", async () => {
       for (const filter of ["../../x", "a/b", ".."]) {
-        const error = thrown(() => mapper.map("calexp", { visit: 1, ccd: 0, filter }));
+        const error = await rejection(mapper.map("calexp", { visit: 1, ccd: 0, filter }));
         expect(error, filter).to.be.instanceOf(DataIdError).with.property("key", "filter");
       }
     });
 
-    it("refuses a non-unique lookup, listing the candidates", () => {
-      const error = thrown(() => mapper.map("raw", { ccd: 1, filter: "g" }));
+    it("refuses a non-unique lookup, listing the candidates", async () => {
+      const error = await rejection(mapper.map("raw", { ccd: 1, filter: "g" }));
       expect(error).to.be.instanceOf(DataIdError);
       expect(error.key).to.equal("visit");
       expect(error.candidates).to.deep.equal([1, 3]);
       expect(error.message).to.include('does not determine "visit"').and.include("2 registry entries match (1, 3)").and.include("add");
     });
 
-    it("lists candidate tuples when several keys are missing, and at most 10 in the message", () => {
-      const error = thrown(() => mapper.map("raw", { ccd: 0 }));
+    it("lists candidate tuples when several keys are missing, and at most 10 in the message", async () => {
+      const error = await rejection(mapper.map("raw", { ccd: 0 }));
       expect(error.candidates).to.deep.equal([
         { visit: 1, filter: "g" },
         { visit: 2, filter: "r" },
@@ -101,7 +102,7 @@ describe("CameraMapper", () => {
         const opened = openRegistry(path);
         try {
           const big = await TestCamMapper.create({ registry: opened.registry });
-          const err = thrown(() => big.map("raw", { ccd: 0, filter: "g" }));
+          const err = await rejection(big.map("raw", { ccd: 0, filter: "g" }));
           expect(err.candidates).to.have.length(15);
           expect(err.message).to.include("10, … (5 more)").and.not.include("11,");
         } finally {
@@ -110,12 +111,12 @@ describe("CameraMapper", () => {
       });
     });
 
-    it("refuses a lookup with no registry row", () => {
-      const error = thrown(() => mapper.map("raw", { visit: 99, ccd: 0 }));
+    it("refuses a lookup with no registry row", async () => {
+      const error = await rejection(mapper.map("raw", { visit: 99, ccd: 0 }));
       expect(error).to.be.instanceOf(DataIdError).with.property("key", "filter");
       expect(error.message).to.include("no registry entry").and.include('"visit":99');
       // ccd is not a per-visit key, so raw is queried with every given column: visit 4 is in field F2
-      const noCcd = thrown(() => mapper.map("raw", { visit: 4, filter: "r", field: "F1" }));
+      const noCcd = await rejection(mapper.map("raw", { visit: 4, filter: "r", field: "F1" }));
       expect(noCcd).to.be.instanceOf(DataIdError).with.property("key", "ccd");
       expect(noCcd.candidates).to.deep.equal([]);
     });
@@ -132,9 +133,9 @@ describe("CameraMapper", () => {
       const opened = openRegistry(path);
       try {
         const m = await TestCamMapper.create({ registry: opened.registry });
-        expect(m.map("raw", { visit: 1, ccd: 0 }).locations).to.deep.equal(["raw/v1_fi_c00.fits"]);
+        expect((await m.map("raw", { visit: 1, ccd: 0 })).locations).to.deep.equal(["raw/v1_fi_c00.fits"]);
         // without visit there is no fast path: raw NATURAL JOIN raw_visit, where the tables disagree
-        expect(thrown(() => m.map("raw", { ccd: 0 }))).to.be.instanceOf(DataIdError).with.property("message").that.includes("no registry entry");
+        expect(await rejection(m.map("raw", { ccd: 0 }))).to.be.instanceOf(DataIdError).with.property("message").that.includes("no registry entry");
       } finally {
         await opened.registry.close();
       }
@@ -157,14 +158,14 @@ describe("CameraMapper", () => {
         );
         const m = new CameraMapper({ policy, registry: opened.registry });
         // tract is a column here, but a sky-map key: it must not constrain the lookup
-        expect(m.queryMetadata("a", ["visit"], { tract: 100 })).to.deep.equal([1, 2]);
-        expect(m.map("a", { visit: 2, tract: 100 }).locations).to.deep.equal(["a/2_red"]);
+        expect(await m.queryMetadata("a", ["visit"], { tract: 100 })).to.deep.equal([1, 2]);
+        expect((await m.map("a", { visit: 2, tract: 100 })).locations).to.deep.equal(["a/2_red"]);
         // a taiObs constraint applies, unless taiObs is the dataset's observation-time key
-        expect(m.queryMetadata("a", ["visit"], { taiObs: "t1" })).to.deep.equal([1]);
-        expect(m.queryMetadata("c", ["visit"], { taiObs: "t1" })).to.deep.equal([1, 2]);
+        expect(await m.queryMetadata("a", ["visit"], { taiObs: "t1" })).to.deep.equal([1]);
+        expect(await m.queryMetadata("c", ["visit"], { taiObs: "t1" })).to.deep.equal([1, 2]);
         // with `columns: [visit]` only visit constrains, so ccd 7 does not empty the result
-        expect(m.map("b", { visit: 1, ccd: 7 }).locations).to.deep.equal(["b/1_blue"]);
-        expect(thrown(() => m.map("a", { visit: 1, ccd: 7 })).message).to.include("no registry entry");
+        expect((await m.map("b", { visit: 1, ccd: 7 })).locations).to.deep.equal(["b/1_blue"]);
+        expect((await rejection(m.map("a", { visit: 1, ccd: 7 }))).message).to.include("no registry entry");
       } finally {
         await opened.registry.close();
       }
@@ -173,57 +174,57 @@ describe("CameraMapper", () => {
     it("never looks up tract or patch", async () => {
       const policy = parsePolicy("datasets:\n  deepCoadd: {template: 'deep/%(tract)d/%(patch)s/%(filter)s.fits', storage: FitsStorage, tables: raw}\n", "sky.yaml");
       const sky = new CameraMapper({ policy, registry });
-      expect(sky.map("deepCoadd", { tract: 0, patch: "1,1", filter: "g" }).locations).to.deep.equal(["deep/0/1,1/g.fits"]);
-      expect(thrown(() => sky.map("deepCoadd", { patch: "1,1", filter: "g" }))).to.be.instanceOf(DataIdError).with.property("key", "tract");
+      expect((await sky.map("deepCoadd", { tract: 0, patch: "1,1", filter: "g" })).locations).to.deep.equal(["deep/0/1,1/g.fits"]);
+      expect(await rejection(sky.map("deepCoadd", { patch: "1,1", filter: "g" }))).to.be.instanceOf(DataIdError).with.property("key", "tract");
     });
 
-    it("reports unknown dataset types with close names", () => {
-      const error = thrown(() => mapper.map("calexpp", { visit: 1 }));
+    it("reports unknown dataset types with close names", async () => {
+      const error = await rejection(mapper.map("calexpp", { visit: 1 }));
       expect(error).to.be.instanceOf(UnknownDatasetTypeError);
       expect(error.closeNames).to.deep.equal(["calexp"]);
       expect(error.message).to.include('did you mean "calexp"');
-      expect(thrown(() => mapper.map("jsonthing", {})).closeNames).to.include("jsonThing");
-      expect(thrown(() => mapper.map("zzz", {})).closeNames).to.deep.equal([]);
+      expect((await rejection(mapper.map("jsonthing", {}))).closeNames).to.include("jsonThing");
+      expect((await rejection(mapper.map("zzz", {}))).closeNames).to.deep.equal([]);
     });
 
-    it("maps a calibration with a complete data id, and without a calibration registry says so", () => {
-      expect(mapper.map("flat", { filter: "g", ccd: 1, calibDate: "2024-01-01" }).locations).to.deep.equal(["flat/2024-01-01/flat_fg_c01.fits"]);
-      const error = thrown(() => mapper.map("flat", { visit: 1, ccd: 1 }));
+    it("maps a calibration with a complete data id, and without a calibration registry says so", async () => {
+      expect((await mapper.map("flat", { filter: "g", ccd: 1, calibDate: "2024-01-01" })).locations).to.deep.equal(["flat/2024-01-01/flat_fg_c01.fits"]);
+      const error = await rejection(mapper.map("flat", { visit: 1, ccd: 1 }));
       expect(error).to.be.instanceOf(DataIdError).with.property("key", "calibDate");
       expect(error.message).to.include("calibration registry");
     });
 
     it("without a registry, maps complete data ids and names the key it cannot look up", async () => {
       const bare = await TestCamMapper.create();
-      expect(bare.map("raw", { visit: 1, ccd: 0, filter: "g" }).locations).to.deep.equal(["raw/v1_fg_c00.fits"]);
-      const error = thrown(() => bare.map("raw", { visit: 1, ccd: 0 }));
+      expect((await bare.map("raw", { visit: 1, ccd: 0, filter: "g" })).locations).to.deep.equal(["raw/v1_fg_c00.fits"]);
+      const error = await rejection(bare.map("raw", { visit: 1, ccd: 0 }));
       expect(error).to.be.instanceOf(DataIdError).with.property("key", "filter");
       expect(error.message).to.include("no registry");
     });
 
-    it("refuses a policy table the registry lacks with a RegistryError", () => {
+    it("refuses a policy table the registry lacks with a RegistryError", async () => {
       const policy = parsePolicy("datasets:\n  x: {template: 'x/%(visit)d_%(color)s', storage: JsonStorage, tables: raw_skyTile}\n", "x.yaml");
-      const error = thrown(() => new CameraMapper({ policy, registry }).map("x", { visit: 1 }));
+      const error = await rejection(new CameraMapper({ policy, registry }).map("x", { visit: 1 }));
       expect(error).to.be.instanceOf(RegistryError);
       expect(error.message).to.include("raw_skyTile").and.include("raw, raw_visit");
     });
 
-    it("names a missing key that is no registry column", () => {
+    it("names a missing key that is no registry column", async () => {
       const policy = parsePolicy("datasets:\n  x: {template: 'x/%(visit)d_%(color)s', storage: JsonStorage, tables: raw}\n", "x.yaml");
-      const error = thrown(() => new CameraMapper({ policy, registry }).map("x", { visit: 1 }));
+      const error = await rejection(new CameraMapper({ policy, registry }).map("x", { visit: 1 }));
       expect(error).to.be.instanceOf(DataIdError).with.property("key", "color");
       expect(error.message).to.include("not a column");
     });
   });
 
   describe("queryMetadata", () => {
-    it("returns a list of values for one key", () => {
-      expect(mapper.queryMetadata("raw", ["visit"], { filter: "g" })).to.deep.equal([1, 3]);
-      expect(mapper.queryMetadata("raw", ["filter"], {})).to.deep.equal(["g", "r"]);
+    it("returns a list of values for one key", async () => {
+      expect(await mapper.queryMetadata("raw", ["visit"], { filter: "g" })).to.deep.equal([1, 3]);
+      expect(await mapper.queryMetadata("raw", ["filter"], {})).to.deep.equal(["g", "r"]);
     });
 
-    it("returns a list of tuples for several keys", () => {
-      expect(mapper.queryMetadata("calexp", ["visit", "ccd"], { filter: "r" })).to.deep.equal([
+    it("returns a list of tuples for several keys", async () => {
+      expect(await mapper.queryMetadata("calexp", ["visit", "ccd"], { filter: "r" })).to.deep.equal([
         [2, 0],
         [2, 1],
         [2, 2],
@@ -231,24 +232,24 @@ describe("CameraMapper", () => {
       ]);
     });
 
-    it("copies tract and patch from the data id instead of querying them", () => {
-      expect(mapper.queryMetadata("raw", ["tract", "visit"], { tract: 7, filter: "r" })).to.deep.equal([
+    it("copies tract and patch from the data id instead of querying them", async () => {
+      expect(await mapper.queryMetadata("raw", ["tract", "visit"], { tract: 7, filter: "r" })).to.deep.equal([
         [7, 2],
         [7, 4],
       ]);
-      expect(thrown(() => mapper.queryMetadata("raw", ["patch"], {}))).to.be.instanceOf(DataIdError).with.property("key", "patch");
+      expect(await rejection(mapper.queryMetadata("raw", ["patch"], {}))).to.be.instanceOf(DataIdError).with.property("key", "patch");
     });
 
-    it("coerces data-id strings and refuses unknown keys and empty formats", () => {
-      expect(mapper.queryMetadata("raw", ["ccd"], { visit: "4" })).to.deep.equal([0]);
-      expect(thrown(() => mapper.queryMetadata("raw", ["color"], {}))).to.be.instanceOf(DataIdError).with.property("key", "color");
-      expect(thrown(() => mapper.queryMetadata("raw", [], {}))).to.be.instanceOf(DataIdError);
-      expect(thrown(() => mapper.queryMetadata("processCcd_config", ["visit"], {}))).to.be.instanceOf(PolicyError);
+    it("coerces data-id strings and refuses unknown keys and empty formats", async () => {
+      expect(await mapper.queryMetadata("raw", ["ccd"], { visit: "4" })).to.deep.equal([0]);
+      expect(await rejection(mapper.queryMetadata("raw", ["color"], {}))).to.be.instanceOf(DataIdError).with.property("key", "color");
+      expect(await rejection(mapper.queryMetadata("raw", [], {}))).to.be.instanceOf(DataIdError);
+      expect(await rejection(mapper.queryMetadata("processCcd_config", ["visit"], {}))).to.be.instanceOf(PolicyError);
     });
   });
 
   describe("keys and levels", () => {
-    it("reports template keys plus registry columns, template types first", () => {
+    it("reports template keys plus registry columns, template types first", async () => {
       expect(mapper.getKeys("raw")).to.deep.equal({
         visit: "int", ccd: "int", filter: "str", expTime: "float", taiObs: "str", dateObs: "str", field: "str",
       });
@@ -256,7 +257,7 @@ describe("CameraMapper", () => {
       expect(mapper.getKeys("jsonThing")).to.deep.include({ visit: "int", ccd: "int" });
     });
 
-    it("drops the keys below a level named in the policy", () => {
+    it("drops the keys below a level named in the policy", async () => {
       expect(mapper.getKeys("raw", "visit")).to.not.have.property("ccd");
       expect(mapper.getKeys("raw", "visit")).to.have.property("visit");
       expect(mapper.getKeys("raw", "skyTile")).to.not.have.any.keys("visit", "ccd");
@@ -265,7 +266,7 @@ describe("CameraMapper", () => {
       expect(mapper.getDefaultSubLevel("visit")).to.equal("ccd");
     });
 
-    it("lists dataset types in policy order, then their variants", () => {
+    it("lists dataset types in policy order, then their variants", async () => {
       const types = mapper.getDatasetTypes();
       expect(types.slice(0, 12)).to.deep.equal([
         "raw", "postISRCCD", "calexp", "flat", "bias", "src", "pickled", "processCcd_config", "jsonThing", "yamlThing", "rawAndFlat", "calexpAndSrc",
@@ -282,8 +283,8 @@ describe("CameraMapper", () => {
       map_special(dataId: DataId, options: MapOptions): ButlerLocation {
         return { datasetType: "special", storageName: "Internal", pythonType: "dict", locations: [], dataId: { ...dataId }, additionalData: { write: options.write ?? false } };
       }
-      map_calexp(dataId: DataId): ButlerLocation {
-        const location = this.mapDataset(this.getDatasetPolicy("calexp"), dataId);
+      async map_calexp(dataId: DataId): Promise<ButlerLocation> {
+        const location = await this.mapDataset(this.getDatasetPolicy("calexp"), dataId);
         return { ...location, locations: location.locations.map((l) => `${l}.gz`) };
       }
       query_calexp(format: readonly string[]): number[] {
@@ -294,16 +295,16 @@ describe("CameraMapper", () => {
     it("calls map_<type> and query_<type> before the policy, and lists hook-only types", async () => {
       const base = await TestCamMapper.create();
       const hooked = new HookedMapper({ policy: base.policy, registry });
-      expect(hooked.map("special", { a: 1 }, { write: true }).additionalData).to.deep.equal({ write: true });
-      expect(hooked.map("calexp", { visit: 1, ccd: 0 }).locations).to.deep.equal(["calexp/v1_fg_c00.fits.gz"]);
-      expect(hooked.queryMetadata("calexp", ["ab", "abc"], {})).to.deep.equal([2, 3]);
+      expect((await hooked.map("special", { a: 1 }, { write: true })).additionalData).to.deep.equal({ write: true });
+      expect((await hooked.map("calexp", { visit: 1, ccd: 0 })).locations).to.deep.equal(["calexp/v1_fg_c00.fits.gz"]);
+      expect(await hooked.queryMetadata("calexp", ["ab", "abc"], {})).to.deep.equal([2, 3]);
       expect(hooked.getDatasetTypes()).to.include("special").and.include("calexp");
       expect(hooked.getDatasetTypes().filter((t) => t === "calexp")).to.have.length(1);
     });
   });
 
   describe("closeNames", () => {
-    it("suggests names within edit distance 2 or sharing a prefix", () => {
+    it("suggests names within edit distance 2 or sharing a prefix", async () => {
       expect(levenshtein("kitten", "sitting")).to.equal(3);
       expect(levenshtein("", "abc")).to.equal(3);
       expect(closeNames("calexpp", ["calexp", "raw", "src"])).to.deep.equal(["calexp"]);

@@ -10,6 +10,7 @@ import type { DataId } from "../../src/data-id.js";
 import { CameraMapper } from "../../src/mapper/camera-mapper.js";
 import { parsePolicy } from "../../src/mapper/policy.js";
 import { registerPythonType, unregisterPythonType } from "../../src/mapper/python-types.js";
+import { rejection } from "../support/assertions.js";
 
 const POLICY = `
 exposures:
@@ -78,8 +79,8 @@ describe("composites", () => {
     unregisterPythonType("CalexpWithSources");
   });
 
-  it("maps a composite to its spec: components with their flags, no file", () => {
-    const location = mapper.map("generic", { visit: "1" });
+  it("maps a composite to its spec: components with their flags, no file", async () => {
+    const location = await mapper.map("generic", { visit: "1" });
     expect(location).to.include({ datasetType: "generic", storageName: "Composite", pythonType: "object" });
     expect(location.locations).to.deep.equal([]);
     expect(location.composite!.components).to.deep.equal({
@@ -89,8 +90,8 @@ describe("composites", () => {
     expect(mapper.getDatasetTypes()).to.include("generic").and.not.include("generic_filename");
   });
 
-  it("generic assembler: a plain object with one property per component, and back", () => {
-    const spec = mapper.map("generic", { visit: 1 }).composite!;
+  it("generic assembler: a plain object with one property per component, and back", async () => {
+    const spec = (await mapper.map("generic", { visit: 1 })).composite!;
     const obj = spec.assemble({ raw: "R", calexp: "C" }, { visit: 1 });
     expect(obj).to.deep.equal({ raw: "R", calexp: "C" });
     expect(spec.disassemble(obj, { visit: 1 })).to.deep.equal({ raw: "R", calexp: "C" });
@@ -100,8 +101,8 @@ describe("composites", () => {
     expect(() => spec.disassemble(42, {})).to.throw(FormatterError);
   });
 
-  it("generic assembler with a registered class: set<Name>() or the policy's setter, get<Name>() or its getter", () => {
-    const spec = mapper.map("classy", { visit: 1 }).composite!;
+  it("generic assembler with a registered class: set<Name>() or the policy's setter, get<Name>() or its getter", async () => {
+    const spec = (await mapper.map("classy", { visit: 1 })).composite!;
     const obj = spec.assemble({ calexp: "C", sources: "S" }, { visit: 1 }) as CalexpWithSources;
     expect(obj).to.be.instanceOf(CalexpWithSources);
     expect(obj.calls).to.deep.equal(["setCalexp", "attachSources"]);
@@ -109,38 +110,38 @@ describe("composites", () => {
     expect(obj.calls).to.include("getCalexp");
   });
 
-  it("a named assembler/disassembler is a method of the mapper, called with the data id", () => {
-    const spec = mapper.map("custom", { visit: 7 }).composite!;
+  it("a named assembler/disassembler is a method of the mapper, called with the data id", async () => {
+    const spec = (await mapper.map("custom", { visit: 7 })).composite!;
     expect(spec.assemble({ calexp: 1, src: 2 }, { visit: 7, bbox: { x0: 0 } })).to.deep.equal({ pair: [1, 2] });
     expect(mapper.seen).to.deep.equal([{ visit: 7, bbox: { x0: 0 } }]);
     expect(spec.disassemble({ pair: [3, 4] }, {})).to.deep.equal({ calexp: 3, src: 4 });
   });
 
-  it("resolves <composite>.<component> to the component's dataset type", () => {
-    const location = mapper.map("classy.sources", { visit: 3 });
+  it("resolves <composite>.<component> to the component's dataset type", async () => {
+    const location = await mapper.map("classy.sources", { visit: 3 });
     expect(location).to.include({ datasetType: "src", storageName: "FitsCatalogStorage" });
     expect(location.locations).to.deep.equal(["src/v3.fits"]);
     expect(mapper.getDatasetPolicy("classy.sources").name).to.equal("src");
-    expect(() => mapper.map("classy.nothing", { visit: 3 })).to.throw(/unknown dataset type/);
+    expect(await rejection(mapper.map("classy.nothing", { visit: 3 }))).to.have.property("message").that.matches(/unknown dataset type/);
   });
 
-  it("refuses, when the mapper is made, a missing assembler method or an unknown component type", () => {
+  it("refuses, when the mapper is made, a missing assembler method or an unknown component type", async () => {
     expect(() => new CameraMapper({ policy })).to.throw(PolicyError, /assembler "assembleCustom".*no method/);
     const bad = parsePolicy("datasets:\n  c: {composite: {a: {datasetType: nothing}}}\n", "bad.yaml");
     expect(() => new CameraMapper({ policy: bad })).to.throw(PolicyError, /unknown dataset type "nothing"/);
   });
 
-  it("a setter named in the policy must exist on the class", () => {
+  it("a setter named in the policy must exist on the class", async () => {
     const named = parsePolicy("exposures:\n  raw: {template: r.fits}\ndatasets:\n  c: {python: CalexpWithSources, composite: {raw: {datasetType: raw, setter: setNothing}}}\n", "n.yaml");
-    const spec = new CameraMapper({ policy: named }).map("c", {}).composite!;
+    const spec = new CameraMapper({ policy: named }).getComposite("c")!;
     expect(() => spec.assemble({ raw: 1 }, {})).to.throw(PolicyError, /setter "setNothing"/);
   });
 
   it("testcam ships two composites the Butler can use", async () => {
     const testcam = await TestCamMapper.create();
-    const rawAndFlat = testcam.map("rawAndFlat", { visit: 1, ccd: 0 }).composite!;
+    const rawAndFlat = (await testcam.map("rawAndFlat", { visit: 1, ccd: 0 })).composite!;
     expect(Object.values(rawAndFlat.components).map((c) => [c.datasetType, c.inputOnly])).to.deep.equal([["raw", true], ["flat", true]]);
-    const both = testcam.map("calexpAndSrc", { visit: 1, ccd: 0 }).composite!;
+    const both = (await testcam.map("calexpAndSrc", { visit: 1, ccd: 0 })).composite!;
     expect(both.disassemble({ calexp: "C", src: "S" }, {} as DataId)).to.deep.equal({ calexp: "C", src: "S" });
   });
 });

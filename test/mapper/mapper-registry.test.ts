@@ -36,7 +36,7 @@ describe("mapper registry", () => {
     const mapper = await cls.create();
     expect(typeof mapper.getDatasetTypes).to.equal("function");
     expect(mapper.name).to.equal("testcam");
-    expect(mapper.map("raw", { visit: 1, ccd: 2, filter: "g" }).locations).to.deep.equal(["raw/v1_fg_c02.fits"]);
+    expect((await mapper.map("raw", { visit: 1, ccd: 2, filter: "g" })).locations).to.deep.equal(["raw/v1_fg_c02.fits"]);
   });
 
   it("imports lazily and only once", async () => {
@@ -53,7 +53,7 @@ describe("mapper registry", () => {
     expect(isMapperRegistered(name)).to.equal(true);
   });
 
-  it("refuses a duplicate name and an invalid name", () => {
+  it("refuses a duplicate name and an invalid name", async () => {
     const name = unique("dup");
     registerMapper(name, async () => TestCamMapper);
     expect(() => registerMapper(name, async () => TestCamMapper)).to.throw(ConfigError, /already registered/);
@@ -87,8 +87,8 @@ describe("mapper registry", () => {
 
   it("passes a repository policy override to the testcam mapper", async () => {
     const mapper = await TestCamMapper.create({ policyOverride: { exposures: { calexp: { template: "cx/%(visit)d.fits" } } } });
-    expect(mapper.map("calexp", { visit: 5 }).locations).to.deep.equal(["cx/5.fits"]);
-    expect((await TestCamMapper.create()).map("calexp", { visit: 5, ccd: 0, filter: "g" }).locations).to.deep.equal(["calexp/v5_fg_c00.fits"]);
+    expect((await mapper.map("calexp", { visit: 5 })).locations).to.deep.equal(["cx/5.fits"]);
+    expect((await (await TestCamMapper.create()).map("calexp", { visit: 5, ccd: 0, filter: "g" })).locations).to.deep.equal(["calexp/v5_fg_c00.fits"]);
     const error = await rejection(TestCamMapper.create({ policyOverride: { datasets: { raw: { template: "x", storage: "FitsStorage" } } } }));
     expect(error).to.be.instanceOf(PolicyError);
   });

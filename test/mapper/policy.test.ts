@@ -26,7 +26,7 @@ datasets:
 `;
 
 describe("mapper policy", () => {
-  it("reads the top-level keys and every section, applying section defaults", () => {
+  it("reads the top-level keys and every section, applying section defaults", async () => {
     const policy = parsePolicy(MINIMAL, "minicam.yaml");
     expect(policy).to.include({ source: "minicam.yaml", camera: "minicam", needCalibRegistry: false, defaultLevel: "visit", registryPath: "reg/registry.sqlite3" });
     expect(policy.levels).to.deep.equal({ skyTile: ["visit"], tract: ["patch"], sensor: [] });
@@ -60,23 +60,23 @@ describe("mapper policy", () => {
     expect(policy.datasets.get("ignoredThing")!.template).to.equal(undefined);
   });
 
-  it("needs a template, naming the file and the key", () => {
+  it("needs a template, naming the file and the key", async () => {
     expect(() => parsePolicy("exposures:\n  calexp: {python: Exposure}\n", "cam.yaml"))
       .to.throw(PolicyError)
       .with.property("message")
       .that.matches(/^cam\.yaml: exposures\.calexp\.template is missing/);
   });
 
-  it("needs a storage where the section has no default", () => {
+  it("needs a storage where the section has no default", async () => {
     expect(() => parsePolicy("datasets:\n  src: {template: src.fits}\n", "cam.yaml")).to.throw(PolicyError, /cam\.yaml: datasets\.src\.storage is missing/);
   });
 
-  it("refuses a dataset type defined in two sections", () => {
+  it("refuses a dataset type defined in two sections", async () => {
     const text = "exposures:\n  calexp: {template: a.fits}\ndatasets:\n  calexp: {template: b.fits, storage: FitsStorage}\n";
     expect(() => parsePolicy(text, "cam.yaml")).to.throw(PolicyError, /cam\.yaml: duplicate mapping policy for dataset type "calexp": defined in both exposures and datasets/);
   });
 
-  it("refuses duplicate YAML keys, bad YAML, malformed templates and wrong types", () => {
+  it("refuses duplicate YAML keys, bad YAML, malformed templates and wrong types", async () => {
     expect(() => parsePolicy("exposures:\n  raw: {template: a.fits}\n  raw: {template: b.fits}\n", "dup.yaml")).to.throw(PolicyError, /dup\.yaml: not valid YAML/);
     expect(() => parsePolicy("exposures: [\n", "broken.yaml")).to.throw(PolicyError, /broken\.yaml/);
     expect(() => parsePolicy("exposures:\n  raw: {template: 'raw/%d.fits'}\n", "t.yaml")).to.throw(PolicyError, /t\.yaml: exposures\.raw\.template: malformed field/);
@@ -89,7 +89,7 @@ describe("mapper policy", () => {
     expect(() => parsePolicy("datasets:\n  c: {composite: {}}\n", "t.yaml")).to.throw(PolicyError, /names no components/);
   });
 
-  it("merges a repository override over the camera policy and validates the result", () => {
+  it("merges a repository override over the camera policy and validates the result", async () => {
     const base = parsePolicy(MINIMAL, "minicam.yaml");
     const merged = mergePolicy(base, { exposures: { calexp: { template: "calexp2/v%(visit)d.fits" } }, defaultLevel: "Ccd" }, "repo cfg");
     expect(merged.datasets.get("calexp")).to.include({ template: "calexp2/v%(visit)d.fits", persistable: "ExposureF" });

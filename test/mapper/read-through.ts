@@ -1,19 +1,20 @@
 /**
- * What the Butler does with a location on get, in a few lines, so mapper tests can read variants
- * end to end without depending on the Butler: bypass or formatter, then the mapper's standardize.
+ * What a repository does with a dataset on get — locate, then bypass or formatter, then the
+ * mapper's standardize — through the repository's own dataset I/O, so mapper tests can read
+ * variants end to end without a Butler or a repository configuration.
  */
-import type { CameraMapper } from "../../src/mapper/camera-mapper.js";
+import type { Mapper } from "../../src/mapper/mapper.js";
 import type { Storage } from "../../src/storage/storage.js";
-import { formatterFor } from "../../src/formatters/index.js";
+import { DatasetIo } from "../../src/repository/dataset-io.js";
+import { defaultTempScope } from "../../src/temp/index.js";
+import { DatasetNotFoundError } from "../../src/errors.js";
 
-/** Maps, reads (bypass or formatter) and standardizes, as the Butler's get does. */
-export async function readThrough(mapper: CameraMapper, storage: Storage, datasetType: string, dataId: Readonly<Record<string, unknown>>): Promise<unknown> {
-  const location = mapper.map(datasetType, dataId);
-  const key = location.locations[0]!;
-  const item = location.bypass !== undefined
-    ? await location.bypass({ location, storage, key })
-    : await formatterFor(location.storageName).read({ storage, key, location });
-  return mapper.standardize(location.datasetType, item, location.dataId);
+/** Locates, reads (bypass or formatter) and standardizes, as a repository's read does. @throws DatasetNotFoundError when nothing is stored or computable */
+export async function readThrough(mapper: Mapper, storage: Storage, datasetType: string, dataId: Readonly<Record<string, unknown>>): Promise<unknown> {
+  const io = new DatasetIo({ storage, mapper, records: undefined, temp: defaultTempScope, noteWritten: () => undefined });
+  const handle = await io.locate(datasetType, dataId);
+  if (handle === undefined) throw new DatasetNotFoundError(datasetType, dataId, [storage.uri]);
+  return io.read(handle);
 }
 
 /** Bytes a storage reads through `read` and whole-file `getLocalFile` calls, counted by a wrapper. */

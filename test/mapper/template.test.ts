@@ -4,19 +4,19 @@ import { DataIdError, PolicyError } from "../../src/errors.js";
 
 describe("Gen2 templates", () => {
   describe("parseTemplate", () => {
-    it("finds keys and their types from the conversion character", () => {
+    it("finds keys and their types from the conversion character", async () => {
       const { keys } = parseTemplate("a/%(visit)d_%(ccd)02d_%(filter)s_%(exp)f_%(x)05X_%(g)g_%(r)r_%(c)c_%(o)o.fits");
       expect(Object.fromEntries(keys)).to.deep.equal({
         visit: "int", ccd: "int", filter: "str", exp: "float", x: "int", g: "float", r: "str", c: "str", o: "int",
       });
     });
 
-    it("lets the last occurrence of a key decide its type, as Gen2's dict update did", () => {
+    it("lets the last occurrence of a key decide its type, as Gen2's dict update did", async () => {
       expect(parseTemplate("%(v)s/%(v)d").keys.get("v")).to.equal("int");
       expect(parseTemplate("%(v)d/%(v)s").keys.get("v")).to.equal("str");
     });
 
-    it("treats %% as a literal and refuses malformed or absolute templates", () => {
+    it("treats %% as a literal and refuses malformed or absolute templates", async () => {
       expect([...parseTemplate("100%%/%(v)d").keys.keys()]).to.deep.equal(["v"]);
       expect(fillTemplate("100%%/%(v)d", { v: 1 })).to.equal("100%/1");
       expect(() => parseTemplate("raw/%d.fits")).to.throw(PolicyError, /malformed field/);
@@ -28,7 +28,7 @@ describe("Gen2 templates", () => {
   });
 
   describe("fillTemplate", () => {
-    it("fills the testcam templates", () => {
+    it("fills the testcam templates", async () => {
       expect(fillTemplate("raw/v%(visit)d_f%(filter)s_c%(ccd)02d.fits", { visit: 1, filter: "g", ccd: 3 })).to.equal("raw/v1_fg_c03.fits");
       expect(fillTemplate("config/processCcd.yaml", {})).to.equal("config/processCcd.yaml");
     });
@@ -63,18 +63,18 @@ describe("Gen2 templates", () => {
       ["%(a)c", 65, "A"],
     ];
     for (const [template, value, expected] of cases) {
-      it(`formats ${template} of ${JSON.stringify(value)} as Python does`, () => {
+      it(`formats ${template} of ${JSON.stringify(value)} as Python does`, async () => {
         expect(fillTemplate(`x${template}`, { a: value })).to.equal(`x${expected}`);
       });
     }
 
-    it("names the missing key", () => {
+    it("names the missing key", async () => {
       expect(() => fillTemplate("raw/v%(visit)d_c%(ccd)02d.fits", { visit: 1 }))
         .to.throw(DataIdError, /no "ccd"/)
         .with.property("key", "ccd");
     });
 
-    it("refuses non-integers for integer fields and non-numbers for float fields", () => {
+    it("refuses non-integers for integer fields and non-numbers for float fields", async () => {
       for (const bad of [1.5, "1", Number.NaN, 2 ** 60]) {
         expect(() => fillTemplate("v%(visit)d", { visit: bad }), String(bad)).to.throw(DataIdError, /must be an integer/).with.property("key", "visit");
       }
@@ -94,14 +94,14 @@ describe("Gen2 templates", () => {
       ["/etc/passwd", "path separator"],
     ];
     for (const [value, why] of escapes) {
-      it(`refuses the traversal value ${JSON.stringify(value)}, naming the key`, () => {
+      it(`refuses the traversal value ${JSON.stringify(value)}, naming the key`, async () => {
         expect(() => fillTemplate("raw/v%(visit)d_f%(filter)s.fits", { visit: 1, filter: value }))
           .to.throw(DataIdError, why)
           .with.property("key", "filter");
       });
     }
 
-    it("refuses a result that is absolute, empty or has a .. segment, naming the key", () => {
+    it("refuses a result that is absolute, empty or has a .. segment, naming the key", async () => {
       expect(() => fillTemplate("%(root)s/raw.fits", { root: "" }))
         .to.throw(DataIdError, /absolute/)
         .with.property("key", "root");

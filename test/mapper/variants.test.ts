@@ -19,7 +19,8 @@ import type { Wcs } from "../../src/image/wcs.js";
 import { PosixStorage } from "../../src/storage/posix/posix-storage.js";
 import { useTempDir } from "../registry/registry-fixture.js";
 import { countingStorage, processReadBytes, readThrough } from "./read-through.js";
-import { thrown } from "../support/assertions.js";
+import { defaultTempScope } from "../../src/temp/index.js";
+import { rejection, thrown } from "../support/assertions.js";
 
 const CALEXP = { visit: 1, ccd: 2, filter: "g" } as const;
 const RAW = { visit: 1, ccd: 0, filter: "g" } as const;
@@ -69,66 +70,71 @@ describe("CameraMapper variants", () => {
     await mkdir(join(temp.dir, "calexp"), { recursive: true });
     await mkdir(join(temp.dir, "raw"), { recursive: true });
     const exposure = calexp();
-    await writeFits(join(temp.dir, mapper.map("calexp", CALEXP).locations[0]!), maskedImageToHdus(exposure.maskedImage, exposure.metadata));
+    await writeFits(join(temp.dir, (await mapper.map("calexp", CALEXP)).locations[0]!), maskedImageToHdus(exposure.maskedImage, exposure.metadata));
     // a camera's raw: pixels in the primary HDU, no FILTER card
     const raw = new Uint16Array(64 * 48).map((_, i) => 1000 + (i % 500));
-    await writeFits(join(temp.dir, mapper.map("raw", RAW).locations[0]!), [
+    await writeFits(join(temp.dir, (await mapper.map("raw", RAW)).locations[0]!), [
       { kind: "image", header: Header.fromObject({ EXPTIME: 15, "DATE-OBS": "2026-03-01T03:00:00.000" }), data: raw, shape: [48, 64] },
     ]);
     const src = new Catalog({ id: new Int32Array([1, 2, 3]), flux: new Float64Array([10, 20, 30]) }, Header.fromObject({ SRCVERS: 2 }));
     src.info.set("flux", { unit: "count" });
-    await formatterFor("FitsCatalogStorage").write(src, { storage, key: mapper.map("src", SRC).locations[0]!, location: mapper.map("src", SRC) });
+    await formatterFor("FitsCatalogStorage").write(src, { storage, key: (await mapper.map("src", SRC)).locations[0]!, location: (await mapper.map("src", SRC)), temp: defaultTempScope });
   });
 
   describe("mapping", () => {
-    it("maps a variant like its base, with its own name, python type and additional data", () => {
-      const base = mapper.map("calexp", CALEXP);
-      const md = mapper.map("calexp_md", CALEXP);
+    it("maps a variant like its base, with its own name, python type and additional data", async () => {
+      const base = await mapper.map("calexp", CALEXP);
+      const md = await mapper.map("calexp_md", CALEXP);
       expect(md).to.include({ datasetType: "calexp_md", storageName: "FitsStorage", pythonType: "Header" });
       expect(md.locations).to.deep.equal(base.locations);
       expect(md.additionalData).to.deep.equal({ ...base.additionalData, hdu: 0 });
-      expect(mapper.map("src_md", SRC).additionalData).to.include({ hdu: 1 });
-      const sub = mapper.map("calexp_sub", { ...CALEXP, bbox: makeBox2I(110, 60, 32, 24), imageOrigin: "LOCAL" });
+      expect((await mapper.map("src_md", SRC)).additionalData).to.include({ hdu: 1 });
+      const sub = await mapper.map("calexp_sub", { ...CALEXP, bbox: makeBox2I(110, 60, 32, 24), imageOrigin: "LOCAL" });
       expect(sub).to.include({ datasetType: "calexp_sub", pythonType: "Exposure" });
       expect(sub.dataId).to.deep.equal(CALEXP); // bbox and imageOrigin are not part of the data id
       expect(sub.additionalData).to.include({ llcX: 110, llcY: 60, width: 32, height: 24, imageOrigin: "LOCAL" });
       expect(sub.bypass).to.equal(undefined);
-      for (const [type, python] of [["calexp_filename", "string[]"], ["calexp_bbox", "Box2I"], ["calexp_wcs", "Wcs"], ["calexp_visitInfo", "VisitInfo"], ["calexp_filter", "string"], ["src_len", "number"], ["src_schema", "CatalogSchema"], ["jsonThing_filename", "string[]"]] as const) {
-        const location = mapper.map(type, type.startsWith("src") ? SRC : CALEXP);
-        expect(location.pythonType, type).to.equal(python);
-        expect(location.bypass, type).to.be.a("function");
+      expect([md.view, sub.view]).to.deep.equal(["header", "sub"]);
+      for (const [type, python, view] of [["calexp_bbox", "Box2I", "bbox"], ["calexp_wcs", "Wcs", "wcs"], ["calexp_visitInfo", "VisitInfo", "visitInfo"], ["calexp_filter", "string", "filter"], ["src_len", "number", "len"], ["src_schema", "CatalogSchema", "schema"]] as const) {
+        // header-only values are views the formatter produces, not mapper code
+        const location = await mapper.map(type, type.startsWith("src") ? SRC : CALEXP);
+        expect([location.pythonType, location.view, location.bypass], type).to.deep.equal([python, view, undefined]);
+      }
+      for (const type of ["calexp_filename", "jsonThing_filename"]) {
+        const location = await mapper.map(type, CALEXP);
+        expect([location.pythonType, typeof location.bypass, location.view], type).to.deep.equal(["string[]", "function", undefined]);
       }
     });
 
-    it("completes the base's data id through the registry lookup path (missing keys still need a registry)", () => {
-      const error = thrown(() => mapper.map("calexp_md", { visit: 1, ccd: 2 }));
+    it("completes the base's data id through the registry lookup path (missing keys still need a registry)", async () => {
+      const error = await rejection(mapper.map("calexp_md", { visit: 1, ccd: 2 }));
       expect(error).to.be.instanceOf(DataIdError).with.property("key", "filter");
     });
 
-    it("refuses variants a base does not have, and variants of unknown types", () => {
+    it("refuses variants a base does not have, and variants of unknown types", async () => {
       for (const type of ["src_sub", "src_wcs", "flat_wcs", "pickled_md", "nothing_md", "calexp_md_md"]) {
-        expect(thrown(() => mapper.map(type, CALEXP)), type).to.be.instanceOf(UnknownDatasetTypeError);
+        expect((await rejection(mapper.map(type, CALEXP))), type).to.be.instanceOf(UnknownDatasetTypeError);
       }
-      expect(thrown(() => mapper.map("calexx_md", CALEXP)).closeNames).to.include("calexp_md");
+      expect((await rejection(mapper.map("calexx_md", CALEXP))).closeNames).to.include("calexp_md");
     });
 
-    it("needs a valid bbox for _sub, and refuses a bbox elsewhere", () => {
-      expect(thrown(() => mapper.map("calexp_sub", CALEXP))).to.be.instanceOf(DataIdError).with.property("key", "bbox");
-      expect(thrown(() => mapper.map("calexp_sub", { ...CALEXP, bbox: { x0: 0, y0: 0, width: -1, height: 2 } }))).to.be.instanceOf(DataIdError).with.property("key", "bbox");
-      expect(thrown(() => mapper.map("calexp_sub", { ...CALEXP, bbox: { x0: 0.5, y0: 0, width: 1, height: 2 } }))).to.be.instanceOf(DataIdError).with.property("key", "bbox");
-      expect(thrown(() => mapper.map("calexp_sub", { ...CALEXP, bbox: makeBox2I(0, 0, 1, 1), imageOrigin: "WORLD" }))).to.be.instanceOf(DataIdError).with.property("key", "imageOrigin");
-      const error = thrown(() => mapper.map("calexp", { ...CALEXP, bbox: makeBox2I(0, 0, 1, 1) }));
+    it("needs a valid bbox for _sub, and refuses a bbox elsewhere", async () => {
+      expect(await rejection(mapper.map("calexp_sub", CALEXP))).to.be.instanceOf(DataIdError).with.property("key", "bbox");
+      expect(await rejection(mapper.map("calexp_sub", { ...CALEXP, bbox: { x0: 0, y0: 0, width: -1, height: 2 } }))).to.be.instanceOf(DataIdError).with.property("key", "bbox");
+      expect(await rejection(mapper.map("calexp_sub", { ...CALEXP, bbox: { x0: 0.5, y0: 0, width: 1, height: 2 } }))).to.be.instanceOf(DataIdError).with.property("key", "bbox");
+      expect(await rejection(mapper.map("calexp_sub", { ...CALEXP, bbox: makeBox2I(0, 0, 1, 1), imageOrigin: "WORLD" }))).to.be.instanceOf(DataIdError).with.property("key", "imageOrigin");
+      const error = await rejection(mapper.map("calexp", { ...CALEXP, bbox: makeBox2I(0, 0, 1, 1) }));
       expect(error).to.be.instanceOf(DataIdError).with.property("key", "bbox");
       expect(error.message).to.include("_sub");
     });
 
     it("refuses to map a variant for a put, and the formatter refuses to write one", async () => {
-      const error = thrown(() => mapper.map("calexp_md", CALEXP, { write: true }));
+      const error = await rejection(mapper.map("calexp_md", CALEXP, { write: true }));
       expect(error).to.be.instanceOf(PolicyError);
       expect(error.message).to.include("read-only").and.include('put "calexp"');
-      expect(thrown(() => mapper.map("calexp_sub", { ...CALEXP, bbox: makeBox2I(0, 0, 1, 1) }, { write: true }))).to.be.instanceOf(PolicyError);
-      const md = mapper.map("calexp_md", CALEXP);
-      const written = await rejected(formatterFor("FitsStorage").write(calexp(), { storage, key: "calexp/other.fits", location: md }));
+      expect(await rejection(mapper.map("calexp_sub", { ...CALEXP, bbox: makeBox2I(0, 0, 1, 1) }, { write: true }))).to.be.instanceOf(PolicyError);
+      const md = await mapper.map("calexp_md", CALEXP);
+      const written = await rejected(formatterFor("FitsStorage").write(calexp(), { storage, key: "calexp/other.fits", location: md, temp: defaultTempScope }));
       expect(written).to.be.instanceOf(FormatterError);
       expect(await storage.exists("calexp/other.fits")).to.equal(false);
     });
@@ -136,7 +142,7 @@ describe("CameraMapper variants", () => {
 
   describe("reading", () => {
     it("_filename is the URI, in a list", async () => {
-      const key = mapper.map("calexp", CALEXP).locations[0]!;
+      const key = (await mapper.map("calexp", CALEXP)).locations[0]!;
       expect(await readThrough(mapper, storage, "calexp_filename", CALEXP)).to.deep.equal([storage.uriOf(key)]);
     });
 
@@ -184,7 +190,7 @@ describe("CameraMapper variants", () => {
 
     it("_sub reads a small fraction of the bytes of a full read (counted at the storage and by the kernel)", async () => {
       const { storage: counted, counts } = countingStorage(storage);
-      const size = (await storage.stat(mapper.map("calexp", CALEXP).locations[0]!)).size;
+      const size = (await storage.stat((await mapper.map("calexp", CALEXP)).locations[0]!)).size;
       const before = await processReadBytes();
       await readThrough(mapper, counted, "calexp_sub", { ...CALEXP, bbox: makeBox2I(X0 + 500, Y0 + 400, 32, 24) });
       const middle = await processReadBytes();
@@ -234,9 +240,9 @@ describe("CameraMapper variants", () => {
       expect(counts.localFiles).to.equal(0);
     });
 
-    it("a missing file fails in the bypass as NotFound, as a get of the base would", async () => {
+    it("a header view of a missing file is not found, as a get of the base would be", async () => {
       const error = await rejected(readThrough(mapper, storage, "calexp_bbox", { ...CALEXP, visit: 99 }));
-      expect(error.constructor.name).to.equal("NotFoundError");
+      expect(error.constructor.name).to.equal("DatasetNotFoundError");
     });
   });
 });

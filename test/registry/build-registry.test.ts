@@ -28,7 +28,7 @@ function declaredTypes(path: string, table: string): Record<string, string> {
 describe("buildRegistry", () => {
   const temp = useTempDir("build-registry");
 
-  it("writes raw (one row per visit×ccd) and raw_visit (one row per visit) with typed columns", () => {
+  it("writes raw (one row per visit×ccd) and raw_visit (one row per visit) with typed columns", async () => {
     const path = join(temp.dir, "a.sqlite3");
     const result = buildRegistry(path, sampleRows());
     expect(result).to.deep.equal({ path, tables: { raw: 10, raw_visit: 4 } });
@@ -44,7 +44,7 @@ describe("buildRegistry", () => {
     });
   });
 
-  it("is deterministic: the same rows in any order give the same tables", () => {
+  it("is deterministic: the same rows in any order give the same tables", async () => {
     const a = join(temp.dir, "ordered.sqlite3");
     const b = join(temp.dir, "shuffled.sqlite3");
     buildRegistry(a, sampleRows());
@@ -56,14 +56,14 @@ describe("buildRegistry", () => {
     expect((dump(a, "raw")[0] as { visit: number; ccd: number })).to.include({ visit: 1, ccd: 0 });
   });
 
-  it("honours table and visitTable options", () => {
+  it("honours table and visitTable options", async () => {
     const path = join(temp.dir, "custom.sqlite3");
     const result = buildRegistry(path, [{ visit: 1, ccd: 0 }], { table: "exposure", visitTable: false });
     expect(result.tables).to.deep.equal({ exposure: 1 });
     expect(dump(path, "exposure")).to.deep.equal([{ rowid: 1, visit: 1, ccd: 0 }]);
   });
 
-  it("replaces the file atomically and leaves the old one intact when a build fails", () => {
+  it("replaces the file atomically and leaves the old one intact when a build fails", async () => {
     const path = join(temp.dir, "atomic.sqlite3");
     buildRegistry(path, sampleRows());
     const before = readFileSync(path);
@@ -73,14 +73,14 @@ describe("buildRegistry", () => {
     expect(readdirSync(temp.dir).filter((n) => n.includes(".tmp-"))).to.deep.equal([]);
   });
 
-  it("refuses a per-visit column that differs within a visit", () => {
+  it("refuses a per-visit column that differs within a visit", async () => {
     const rows = sampleRows();
     rows[1]!.filter = "z";
     expect(() => buildRegistry(join(temp.dir, "inconsistent.sqlite3"), rows)).to.throw(RegistryError, /"filter" differs within visit 1/);
     expect(existsSync(join(temp.dir, "inconsistent.sqlite3"))).to.equal(false);
   });
 
-  it("refuses bad names and values", () => {
+  it("refuses bad names and values", async () => {
     const path = join(temp.dir, "bad.sqlite3");
     expect(() => buildRegistry(path, [{ visit: 1, 'x"; DROP': 1 }])).to.throw(RegistryError, /invalid registry column name/);
     expect(() => buildRegistry(path, [{ visit: 1 }], { table: "raw table" })).to.throw(RegistryError, /invalid registry table name/);

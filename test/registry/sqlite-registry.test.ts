@@ -5,6 +5,7 @@ import { SqliteRegistry } from "../../registry/sqlite/sqlite-registry.js";
 import { ClosedError, RegistryError } from "../../src/errors.js";
 import { RefCountedFile } from "../../src/temp/index.js";
 import { useTempDir, openRegistry, sampleRegistry } from "./registry-fixture.js";
+import { rejection } from "../support/assertions.js";
 
 describe("SqliteRegistry", () => {
   let registry!: SqliteRegistry;
@@ -18,7 +19,7 @@ describe("SqliteRegistry", () => {
     ({ registry, path } = sampleRegistry(temp.dir));
   });
 
-  it("lists tables, columns and column types from the schema", () => {
+  it("lists tables, columns and column types from the schema", async () => {
     expect(registry.tables()).to.deep.equal(["raw", "raw_visit"]);
     expect(registry.columns("raw")).to.deep.equal(["visit", "ccd", "filter", "expTime", "taiObs", "dateObs", "field"]);
     expect(registry.columns("raw_visit")).to.deep.equal(["visit", "filter", "expTime", "taiObs", "dateObs", "field"]);
@@ -27,10 +28,10 @@ describe("SqliteRegistry", () => {
     expect(registry.columnTypes("nope")).to.deep.equal({});
   });
 
-  it("looks up distinct values, sorted by the properties", () => {
-    expect(registry.lookup(["filter"], ["raw"], { visit: 1 })).to.deep.equal([{ filter: "g" }]);
-    expect(registry.lookup(["visit"], ["raw"], { filter: "g" })).to.deep.equal([{ visit: 1 }, { visit: 3 }]);
-    expect(registry.lookup(["filter", "visit"], ["raw"], {})).to.deep.equal([
+  it("looks up distinct values, sorted by the properties", async () => {
+    expect(await registry.lookup(["filter"], ["raw"], { visit: 1 })).to.deep.equal([{ filter: "g" }]);
+    expect(await registry.lookup(["visit"], ["raw"], { filter: "g" })).to.deep.equal([{ visit: 1 }, { visit: 3 }]);
+    expect(await registry.lookup(["filter", "visit"], ["raw"], {})).to.deep.equal([
       { filter: "g", visit: 1 },
       { filter: "g", visit: 3 },
       { filter: "r", visit: 2 },
@@ -38,20 +39,20 @@ describe("SqliteRegistry", () => {
     ]);
   });
 
-  it("binds values, never caches them with the statement", () => {
-    expect(registry.lookup(["filter"], ["raw"], { visit: 1 })).to.deep.equal([{ filter: "g" }]);
-    expect(registry.lookup(["filter"], ["raw"], { visit: 2 })).to.deep.equal([{ filter: "r" }]);
-    expect(registry.lookup(["filter"], ["raw"], { visit: "2" })).to.deep.equal([{ filter: "r" }]);
+  it("binds values, never caches them with the statement", async () => {
+    expect(await registry.lookup(["filter"], ["raw"], { visit: 1 })).to.deep.equal([{ filter: "g" }]);
+    expect(await registry.lookup(["filter"], ["raw"], { visit: 2 })).to.deep.equal([{ filter: "r" }]);
+    expect(await registry.lookup(["filter"], ["raw"], { visit: "2" })).to.deep.equal([{ filter: "r" }]);
   });
 
-  it("constrains only by data-id keys that are columns of the joined tables", () => {
-    expect(registry.lookup(["ccd"], ["raw"], { visit: 4, tract: 9, "bad key; --": "x" })).to.deep.equal([{ ccd: 0 }]);
-    expect(registry.lookup(["ccd"], ["raw_visit", "raw"], { visit: 4, field: "F2" })).to.deep.equal([{ ccd: 0 }]);
-    expect(registry.lookup(["ccd"], ["raw"], { visit: 4, field: "F1" })).to.deep.equal([]);
+  it("constrains only by data-id keys that are columns of the joined tables", async () => {
+    expect(await registry.lookup(["ccd"], ["raw"], { visit: 4, tract: 9, "bad key; --": "x" })).to.deep.equal([{ ccd: 0 }]);
+    expect(await registry.lookup(["ccd"], ["raw_visit", "raw"], { visit: 4, field: "F2" })).to.deep.equal([{ ccd: 0 }]);
+    expect(await registry.lookup(["ccd"], ["raw"], { visit: 4, field: "F1" })).to.deep.equal([]);
   });
 
-  it("natural-joins tables on their shared columns", () => {
-    const rows = registry.lookup(["visit", "ccd"], ["raw", "raw_visit"], { filter: "r" });
+  it("natural-joins tables on their shared columns", async () => {
+    const rows = await registry.lookup(["visit", "ccd"], ["raw", "raw_visit"], { filter: "r" });
     expect(rows).to.deep.equal([
       { visit: 2, ccd: 0 },
       { visit: 2, ccd: 1 },
@@ -60,18 +61,14 @@ describe("SqliteRegistry", () => {
     ]);
   });
 
-  it("refuses unknown tables and properties, naming the known ones", () => {
-    expect(() => registry.lookup(["filter"], ['raw" ; DROP TABLE raw; --'], {}))
-      .to.throw(RegistryError, /unknown registry table/)
-      .with.property("message")
-      .that.includes("raw, raw_visit");
-    expect(() => registry.lookup(["nope"], ["raw"], {}))
-      .to.throw(RegistryError, /"nope" is not a column/)
-      .with.property("message")
-      .that.includes("visit, ccd, filter");
-    expect(() => registry.lookup([], ["raw"], {})).to.throw(RegistryError);
-    expect(() => registry.lookup(["visit"], [], {})).to.throw(RegistryError);
-    expect(registry.lookup(["visit"], ["raw"], { visit: 1 })).to.have.length(1); // the table survived
+  it("refuses unknown tables and properties, naming the known ones", async () => {
+    expect(await rejection(registry.lookup(["filter"], ['raw" ; DROP TABLE raw; --'], {}))).to.be.instanceOf(RegistryError).with.property("message").that.matches(/unknown registry table/)
+      .and.includes("raw, raw_visit");
+    expect(await rejection(registry.lookup(["nope"], ["raw"], {}))).to.be.instanceOf(RegistryError).with.property("message").that.matches(/"nope" is not a column/)
+      .and.includes("visit, ccd, filter");
+    expect(await rejection(registry.lookup([], ["raw"], {}))).to.be.instanceOf(RegistryError);
+    expect(await rejection(registry.lookup(["visit"], [], {}))).to.be.instanceOf(RegistryError);
+    expect(await registry.lookup(["visit"], ["raw"], { visit: 1 })).to.have.length(1); // the table survived
   });
 
   it("holds its lease until close, then releases it and refuses lookups", async () => {
@@ -85,10 +82,10 @@ describe("SqliteRegistry", () => {
     expect(file.refs).to.equal(0);
     expect(second.closed).to.equal(true);
     await second.close(); // idempotent
-    expect(() => second.lookup(["visit"], ["raw"], {})).to.throw(ClosedError);
+    expect(await rejection(second.lookup(["visit"], ["raw"], {}))).to.be.instanceOf(ClosedError);
   });
 
-  it("refuses a file that is not sqlite with a RegistryError, releasing the lease", () => {
+  it("refuses a file that is not sqlite with a RegistryError, releasing the lease", async () => {
     const bogus = join(temp.dir, "not-a-registry.sqlite3");
     writeFileSync(bogus, "SIMPLE  =                    T / this is a FITS file, not sqlite\n".repeat(20));
     const file = new RefCountedFile(bogus, { deleteOnZero: false });
@@ -99,7 +96,7 @@ describe("SqliteRegistry", () => {
     expect(lease.released).to.equal(true);
   });
 
-  it("refuses a missing file with a RegistryError", () => {
+  it("refuses a missing file with a RegistryError", async () => {
     expect(() => openRegistry(join(temp.dir, "missing.sqlite3"))).to.throw(RegistryError, /does not exist/);
   });
 });

@@ -1,11 +1,11 @@
 /** Small assertion helpers shared by tests. */
 
 /** Awaits a promise that must reject and returns its error. @throws Error when it resolves */
-export async function rejection(promise: Promise<unknown>): Promise<Error> {
+export async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
   try {
     await promise;
   } catch (err) {
-    return err as Error;
+    return err as Error & Record<string, unknown>;
   }
   throw new Error("expected a rejection, but the promise resolved");
 }

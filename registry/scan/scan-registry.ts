@@ -1,6 +1,6 @@
 /**
- * Gen2's `PosixRegistry`: the fallback for a repository with no registry file, answering lookups
- * from the names of the files its templates wrote.
+ * The scanning registry (Gen2's `PosixRegistry`, but on any Storage): the fallback for a repository
+ * with no registry file, answering lookups from the names of the files its templates wrote.
  *
  * @packageDocumentation
  */
@@ -8,28 +8,30 @@ import type { DataId, DataIdValue } from "../../src/data-id.js";
 import { ClosedError, RegistryError } from "../../src/errors.js";
 import { parseTemplate } from "../../src/template.js";
 import type { Storage } from "../../src/storage/storage.js";
-import type { ColumnType, Registry, RegistryRow } from "../registry.js";
+import type { RegistryRow, TemplateRegistry } from "../registry.js";
 import { templateScanner, type TemplateScanner } from "./template-scanner.js";
 
-/** Keys the Butler also reads through its `.gz`/`.fz` fallback: they name the same dataset. */
+/** Compressed copies (`.gz`, `.fz`) name the same dataset as the file they compress. */
 const COMPRESSED = /\.(gz|fz)$/;
 
 /**
- * A {@link Registry} whose rows are the data ids parsed from stored file names, one "table" per
- * template. Lookups are synchronous, like every registry's, so the files are listed up front by
- * {@link PosixRegistry.prepare} (which `CameraMapper.create` calls with every policy template):
- * one `storage.list` per distinct static template prefix.
+ * A {@link TemplateRegistry} whose rows are the data ids parsed from stored file names, one set
+ * per template. The files are listed up front by {@link ScanRegistry.prepare} (which
+ * `CameraMapper.create` calls with every policy template): one `storage.list` per distinct static
+ * template prefix; lookups then read memory only.
  *
  * Unlike Gen2, keys that are not in the file name are never read from FITS headers: such a lookup
  * fails with a message saying to give the key in the data id.
  *
  * ```ts
- * const registry = new PosixRegistry(storage);
+ * const registry = new ScanRegistry(storage);
  * await registry.prepare(["foo-%(ccd)02d-%(filter)s.fits"]);
- * registry.lookupByTemplate("foo-%(ccd)02d-%(filter)s.fits", ["filter"], { ccd: 3 });  // [{ filter: "g" }]
+ * await registry.lookup(["filter"], "foo-%(ccd)02d-%(filter)s.fits", { ccd: 3 });  // [{ filter: "g" }]
  * ```
  */
-export class PosixRegistry implements Registry {
+export class ScanRegistry implements TemplateRegistry {
+  /** Answers from file names, per template. */
+  readonly kind = "template";
   readonly #storage: Storage;
   readonly #rows = new Map<string, DataId[]>();
   #closed = false;
@@ -71,7 +73,7 @@ export class PosixRegistry implements Registry {
   }
 
   /**
-   * Lists every prepared template again: for a repository written to since {@link prepare}.
+   * Lists every prepared template again: for a repository written to since {@link ScanRegistry.prepare}.
    * @throws StorageError, ClosedError
    */
   async refresh(): Promise<void> {
@@ -101,16 +103,16 @@ export class PosixRegistry implements Registry {
    * @throws RegistryError when the template was not prepared or a property is not one of its keys
    * @throws ClosedError after close
    */
-  lookupByTemplate(template: string, properties: readonly string[], dataId: Readonly<DataId>): RegistryRow[] {
+  async lookup(properties: readonly string[], template: string, dataId: Readonly<DataId>): Promise<RegistryRow[]> {
     this.#assertOpen();
     const ids = this.#rows.get(template);
     if (ids === undefined) {
-      throw new RegistryError(`PosixRegistry has not listed the files of template "${template}"; call prepare() with it first (CameraMapper.create does)`);
+      throw new RegistryError(`the scanning registry has not listed the files of template "${template}"; call prepare() with it first (CameraMapper.create does)`);
     }
     const keys = new Set(parseTemplate(template).keys.keys());
     for (const property of properties) {
       if (!keys.has(property)) {
-        throw new RegistryError(`"${property}" is not in the file names of template "${template}", and a PosixRegistry reads nothing else (no FITS headers)`);
+        throw new RegistryError(`"${property}" is not in the file names of template "${template}", and the scanning registry reads nothing else (no FITS headers)`);
       }
     }
     const constraints = Object.entries(dataId).filter(([k]) => keys.has(k));
@@ -123,26 +125,6 @@ export class PosixRegistry implements Registry {
     return [...seen.values()].sort((a, b) => compareRows(a, b, properties));
   }
 
-  /** @throws RegistryError always: a PosixRegistry has no tables; the mapper calls {@link lookupByTemplate} */
-  lookup(): RegistryRow[] {
-    throw new RegistryError("a PosixRegistry has no tables: it is looked up by template (lookupByTemplate), which CameraMapper does");
-  }
-
-  /** No tables: its rows are per template. */
-  tables(): string[] {
-    return [];
-  }
-
-  /** No tables, so no columns. */
-  columns(): string[] {
-    return [];
-  }
-
-  /** No tables, so no column types (the template's conversions give the key types). */
-  columnTypes(): Record<string, ColumnType> {
-    return {};
-  }
-
   /** Forgets the listings; the storage stays open (it belongs to the repository). Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -150,7 +132,7 @@ export class PosixRegistry implements Registry {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new ClosedError("PosixRegistry");
+    if (this.#closed) throw new ClosedError("the scanning registry");
   }
 }
 
