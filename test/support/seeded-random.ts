@@ -50,8 +50,10 @@ export async function replayable<T>(seed: number, body: () => Promise<T>): Promi
       const note = ` [replay with FAULT_SEED=${seed}]`;
       const before = err.message;
       err.message = before + note;
-      if (err.stack !== undefined) {
-        err.stack = before !== "" && err.stack.includes(before) ? err.stack.replace(before, err.message) : `${err.stack}\n${note.trim()}`;
+      // V8 formats a stack on first access, with the message of that moment: an error whose stack
+      // was already read keeps the old message there, where a reporter looks for it
+      if (err.stack !== undefined && !err.stack.includes(err.message)) {
+        err.stack = before !== "" && err.stack.includes(before) ? err.stack.replace(before, err.message) : `${note.trim()}\n${err.stack}`;
       }
     }
     throw err;
