@@ -204,7 +204,8 @@ export function compressedTests(ctx: SuiteContext): void {
 
       for (const variant of c.variants) {
         const type = variant === "" ? c.datasetType : `${c.datasetType}_${variant}`;
-        it(`${type} reads the ${c.suffix} copy as the uncompressed file reads`, async () => {
+        const title = variant === "filename" ? `${type} is the ${c.suffix} copy's URI` : `${type} reads the ${c.suffix} copy as the uncompressed file reads`;
+        it(title, async () => {
           const { butler, root, key, id, reference } = prepared;
           const extra = variant === "sub" ? c.subId : {};
           const got = await butler.get(type, { ...id, ...extra });
