@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Butler, Catalog, Exposure, MaskedImage, Header, ButlerError } from "../../src/index.js";
-import { faults, registerFaultyStorage } from "../support/faulty-storage.js";
+import { faults, registerFaultyStorage, seedFaults } from "../support/faulty-storage.js";
 import { filesBelow } from "../support/hooks.js";
+import { faultSeed, replayable } from "../support/seeded-random.js";
 
 const INPUT = fileURLToPath(new URL("../../data/testcam-repo", import.meta.url));
 const tempBase = () => process.env.SKYBUTLER_TMPDIR!;
@@ -33,7 +34,6 @@ describe("temp files under thousands of gets and puts with random failures", fun
   beforeEach(async () => {
     work = await mkdtemp(join(tmpdir(), "skybutler-stress-"));
     faults.rate = 0;
-    faults.injected = 0;
   });
   afterEach(async () => {
     faults.rate = 0;
@@ -41,52 +41,57 @@ describe("temp files under thousands of gets and puts with random failures", fun
   });
 
   for (const kind of ["posix", "faulty (remote-like)"] as const) {
+    // the remote-like output fails operations at random: a failure names its seed for a replay
     it(`leaves no temp file after any operation — ${kind} output`, async () => {
-      const root = join(work, "out");
-      const output = kind === "posix" ? root : pathToFileURL(root).href.replace(/^file:/, "faulty:");
-      const butler = await Butler.create({ inputs: INPUT, outputs: { root: output, mode: "rw" } });
-      let failures = 0;
-      let successes = 0;
-      try {
-        faults.rate = kind === "posix" ? 0 : 0.15;
-        const N = 1500;
-        for (let i = 0; i < N; i++) {
-          const visit = 1 + (i % 4);
-          const ccd = i % 3;
-          const op = i % 6;
-          try {
-            if (op === 0) await butler.put(smallExposure(i), "calexp", { visit, ccd });
-            else if (op === 1) await butler.get("calexp", { visit, ccd });
-            else if (op === 2) {
-              // a catalog whose columns cannot be written: the FITS writer fails part-way
-              const bad = new Catalog({ n: Float64Array.from([1, 2]) });
-              (bad as unknown as { toObject(): unknown }).toObject = () => ({ n: Float64Array.from([1, 2]), m: [{}] });
-              await butler.put(i % 12 === 2 ? bad : new Catalog({ n: Float64Array.from([i]) }), "src", { visit, ccd });
-            } else if (op === 3) await butler.get("src", { visit, ccd });
-            else if (op === 4) {
-              // corrupt the stored file now and then: the read must fail cleanly
-              if (i % 24 === 4) {
-                await mkdir(join(root, "calexp"), { recursive: true });
-                await writeFile(join(root, `calexp/v${visit}_f${visit < 3 ? "g" : "r"}_c0${ccd}.fits`), "SIMPLE  = garbage");
-              }
-              await butler.get("calexp", { visit, ccd });
-            } else await butler.get("raw", { visit, ccd });
-            successes++;
-          } catch (err) {
-            expect(err, String(err)).to.be.instanceOf(ButlerError);
-            failures++;
+      const seed = faultSeed();
+      seedFaults(seed);
+      await replayable(seed, async () => {
+        const root = join(work, "out");
+        const output = kind === "posix" ? root : pathToFileURL(root).href.replace(/^file:/, "faulty:");
+        const butler = await Butler.create({ inputs: INPUT, outputs: { root: output, mode: "rw" } });
+        let failures = 0;
+        let successes = 0;
+        try {
+          faults.rate = kind === "posix" ? 0 : 0.15;
+          const N = 1500;
+          for (let i = 0; i < N; i++) {
+            const visit = 1 + (i % 4);
+            const ccd = i % 3;
+            const op = i % 6;
+            try {
+              if (op === 0) await butler.put(smallExposure(i), "calexp", { visit, ccd });
+              else if (op === 1) await butler.get("calexp", { visit, ccd });
+              else if (op === 2) {
+                // a catalog whose columns cannot be written: the FITS writer fails part-way
+                const bad = new Catalog({ n: Float64Array.from([1, 2]) });
+                (bad as unknown as { toObject(): unknown }).toObject = () => ({ n: Float64Array.from([1, 2]), m: [{}] });
+                await butler.put(i % 12 === 2 ? bad : new Catalog({ n: Float64Array.from([i]) }), "src", { visit, ccd });
+              } else if (op === 3) await butler.get("src", { visit, ccd });
+              else if (op === 4) {
+                // corrupt the stored file now and then: the read must fail cleanly
+                if (i % 24 === 4) {
+                  await mkdir(join(root, "calexp"), { recursive: true });
+                  await writeFile(join(root, `calexp/v${visit}_f${visit < 3 ? "g" : "r"}_c0${ccd}.fits`), "SIMPLE  = garbage");
+                }
+                await butler.get("calexp", { visit, ccd });
+              } else await butler.get("raw", { visit, ccd });
+              successes++;
+            } catch (err) {
+              expect(err, String(err)).to.be.instanceOf(ButlerError);
+              failures++;
+            }
+            const left = filesBelow(tempBase());
+            if (left.length > 0) throw new Error(`after op ${i} (${op}): temp files left: ${left.join(", ")}`);
           }
-          const left = filesBelow(tempBase());
-          if (left.length > 0) throw new Error(`after op ${i} (${op}): temp files left: ${left.join(", ")}`);
+        } finally {
+          await butler.close();
         }
-      } finally {
-        await butler.close();
-      }
-      expect(failures, "some operations must fail").to.be.greaterThan(50);
-      expect(successes, "most operations must succeed").to.be.greaterThan(500);
-      if (kind !== "posix") expect(faults.injected).to.be.greaterThan(50);
-      expect(filesBelow(tempBase())).to.deep.equal([]);
-      expect(await strayTemps(root)).to.deep.equal([]);
+        expect(failures, "some operations must fail").to.be.greaterThan(50);
+        expect(successes, "most operations must succeed").to.be.greaterThan(500);
+        if (kind !== "posix") expect(faults.injected).to.be.greaterThan(50);
+        expect(filesBelow(tempBase())).to.deep.equal([]);
+        expect(await strayTemps(root)).to.deep.equal([]);
+      });
     });
   }
 });

@@ -9,6 +9,7 @@ import { SwiftStorage } from "../../src/storage/swift/swift-storage.js";
 import { clearDownloadCache } from "../../src/storage/swift/download-cache.js";
 import { SwiftAdmin, uniqueContainer } from "../support/swift-admin.js";
 import { swiftServer } from "../support/swift-server.js";
+import { forBackend } from "../support/backends.js";
 import { describeStorageConformance, type StorageFixture } from "./storage-conformance.js";
 
 async function swiftFixture(): Promise<StorageFixture> {
@@ -36,4 +37,4 @@ async function swiftFixture(): Promise<StorageFixture> {
   };
 }
 
-describeStorageConformance({ name: "SwiftStorage", create: swiftFixture });
+forBackend("swift", () => describeStorageConformance({ name: "SwiftStorage", create: swiftFixture }));

@@ -5,11 +5,13 @@
  */
 import { expect } from "chai";
 import { spawn } from "node:child_process";
-import { open, mkdtemp, readdir, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { open, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
+import { AlreadyExistsError } from "../../src/errors.js";
 import { PosixStorage } from "../../src/storage/posix/posix-storage.js";
 
 const MiB = 1024 * 1024;
@@ -166,7 +168,9 @@ describe("PosixStorage atomic writes", function () {
     expect(await classify(join(sandbox, "obj", "data.bin"), 8)).to.equal("old");
     expect(await readdir(join(sandbox, "obj"))).to.deep.equal(["data.bin"]);
     // a new key whose write fails leaves no directory behind either
-    await storage.writeStream("fresh/dir/x", source()).catch(() => undefined);
+    caught = undefined;
+    await storage.writeStream("fresh/dir/x", source()).catch((e: unknown) => (caught = e));
+    expect(caught).to.equal(broken);
     expect(await readdir(sandbox)).to.deep.equal(["obj"]);
   });
 
@@ -175,7 +179,14 @@ describe("PosixStorage atomic writes", function () {
     const racer = await storage.createLocalFile("obj/new.bin", { ifAbsent: true });
     await storage.write("obj/new.bin", "won the race");
     await pending.abort();
-    await racer.commit().catch(() => undefined);
+    await writeFile(racer.path, "lost the race");
+    let caught: unknown;
+    await racer.commit().catch((e: unknown) => (caught = e));
+    expect(caught).to.be.instanceOf(AlreadyExistsError);
+    expect(caught).to.have.property("code", "E_ALREADY_EXISTS");
+    expect(caught).to.have.property("key", "obj/new.bin");
+    expect(await readFile(join(sandbox, "obj", "new.bin"), "utf8")).to.equal("won the race");
+    expect(existsSync(racer.path), racer.path).to.equal(false);
     expect((await readdir(join(sandbox, "obj"))).sort()).to.deep.equal(["data.bin", "new.bin"]);
   });
 });

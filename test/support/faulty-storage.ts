@@ -3,7 +3,8 @@
  * like a remote backend — local files are temp-file downloads and uploads through
  * {@link TempLocalFiles} — and fails a configurable fraction of operations, sometimes after the
  * inner operation already happened (as a dropped connection would), sometimes half-way through a
- * download. Used to prove that no temp file survives failures.
+ * download. Used to prove that no temp file survives failures. Which operations fail is drawn
+ * from a seeded generator ({@link seedFaults}), so a failing run can be replayed with its seed.
  */
 import { writeFile } from "node:fs/promises";
 import {
@@ -22,12 +23,19 @@ import {
 } from "../../src/index.js";
 import { TempLocalFiles } from "../../src/storage/temp-local-files.js";
 import { StorageDecorator } from "../../src/storage/storage-decorator.js";
+import { mulberry32 } from "./seeded-random.js";
 
-/** Fraction of operations that fail (0 … 1); tests set it. */
-export const faults = { rate: 0, injected: 0 };
+/** Fraction of operations that fail (0 … 1) and how many did; tests set `rate` and {@link seedFaults}. */
+export const faults = { rate: 0, injected: 0, random: mulberry32(0) };
+
+/** Restarts the fault draws from `seed` (see test/support/seeded-random.ts) and zeroes the count. */
+export function seedFaults(seed: number): void {
+  faults.random = mulberry32(seed);
+  faults.injected = 0;
+}
 
 function maybeFail(what: string): void {
-  if (Math.random() < faults.rate) {
+  if (faults.random() < faults.rate) {
     faults.injected++;
     throw new StorageError(`injected fault in ${what}`, { code: "E_CONNECTION" });
   }
@@ -51,7 +59,7 @@ class FaultyStorage extends StorageDecorator {
       download: async (key, path) => {
         maybeFail("download start");
         const bytes = await inner.read(key);
-        if (Math.random() < faults.rate) {
+        if (faults.random() < faults.rate) {
           faults.injected++;
           await writeFile(path, bytes.subarray(0, bytes.length >> 1)); // half a file, then the connection drops
           throw new StorageError("injected fault mid-download", { code: "E_CONNECTION" });
