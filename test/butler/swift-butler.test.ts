@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Butler, Catalog, Exposure, MaskedImage, type PixelArray } from "../../src/index.js";
-import { clearDownloadCache } from "../../src/storage/swift/download-cache.js";
+import { clearDownloadCache } from "../../src/storage/download-cache.js";
 import { startFaultProxy } from "../support/fault-proxy.js";
 import { filesBelow } from "../support/hooks.js";
 import { SwiftAdmin, uniqueContainer } from "../support/swift-admin.js";
