@@ -10,7 +10,7 @@ import { StorageError } from "../../errors.js";
 import type { LocalFile } from "../../temp/index.js";
 import { revalidatedLocalFile, type Revalidation } from "../revalidated-file.js";
 import { header } from "./auth-session.js";
-import { downloadToFile, SegmentedMd5 } from "./md5.js";
+import { downloadToFile, SegmentedMd5 } from "../md5.js";
 import { resumableGet, type ResumableResponse } from "./resumable-get.js";
 import type { ByteRange } from "../storage.js";
 import { readManifest, sloEtag } from "./slo.js";

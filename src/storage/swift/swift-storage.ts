@@ -20,7 +20,7 @@ import { authenticateV1 } from "./auth-v1.js";
 import { describeCredentials, resolveCredentials, type SwiftCredentials } from "./credentials.js";
 import { swiftError } from "./http-errors.js";
 import { KeyLock } from "../key-lock.js";
-import { md5File, SegmentedMd5, spoolToFile, type Digest } from "./md5.js";
+import { md5File, SegmentedMd5, spoolToFile, type Digest } from "../md5.js";
 import { bufferSource, fileSource, ObjectWriter } from "./object-writer.js";
 import { openContainer } from "./open-container.js";
 import { encodeObjectName, SwiftClient } from "./swift-client.js";
