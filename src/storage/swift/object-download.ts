@@ -14,7 +14,7 @@ import { downloadToFile, SegmentedMd5 } from "../md5.js";
 import { resumableGet, type ResumableResponse } from "./resumable-get.js";
 import type { ByteRange } from "../storage.js";
 import { readManifest, sloEtag } from "./slo.js";
-import { emptyStream, rangeHeader, sliceStream } from "./swift-range.js";
+import { emptyStream, rangeHeader, sliceStream } from "../range-header.js";
 import type { SwiftClient } from "./swift-client.js";
 
 /** What a download is about, for requests and messages. */
