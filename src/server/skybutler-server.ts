@@ -60,9 +60,12 @@ export class SkybutlerServer {
   /** `http://HOST:PORT` of the listening socket. */
   readonly url: string;
   #closing: Promise<void> | undefined;
+  /** Read by the app's hooks: once set, every response closes its connection. */
+  readonly #stopping: { value: boolean };
 
-  private constructor(app: FastifyInstance, repos: RepoTable, extra: Storage | undefined, graceMs: number, url: string) {
+  private constructor(app: FastifyInstance, stopping: { value: boolean }, repos: RepoTable, extra: Storage | undefined, graceMs: number, url: string) {
     this.#app = app;
+    this.#stopping = stopping;
     this.#repos = repos;
     this.#extra = extra;
     this.#graceMs = graceMs;
@@ -87,6 +90,7 @@ export class SkybutlerServer {
     const repos = await RepoTable.open(options.repos ?? [], { readOnly: options.readOnly === true, redactor });
     let extra: Storage | undefined;
     let app: FastifyInstance | undefined;
+    const stopping = { value: false };
     try {
       if (options.cmdStorage !== undefined) {
         extra = await storageFromUri(options.cmdStorage, { create: options.readOnly !== true });
@@ -102,12 +106,12 @@ export class SkybutlerServer {
         dataRoot,
         cmdStorage: () => extra ?? (first === undefined ? undefined : repos.get(first).storage),
       };
-      app = buildApp(ctx, options.logStream);
+      app = buildApp(ctx, options.logStream, stopping);
       await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 4055 });
       const address = app.server.address();
       if (address === null || typeof address === "string") throw new ConfigError("the server is not listening on a TCP port");
       const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-      return new SkybutlerServer(app, repos, extra, limits.shutdownGraceMs, `http://${host}:${address.port}`);
+      return new SkybutlerServer(app, stopping, repos, extra, limits.shutdownGraceMs, `http://${host}:${address.port}`);
     } catch (err) {
       await app?.close().catch(() => undefined);
       await extra?.close().catch(() => undefined);
@@ -122,6 +126,7 @@ export class SkybutlerServer {
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.#stopping.value = true;
       const cut = setTimeout(() => this.#app.server.closeAllConnections(), this.#graceMs);
       try {
         await this.#app.close();
@@ -135,7 +140,7 @@ export class SkybutlerServer {
   }
 }
 
-function buildApp(ctx: ServerContext, logStream: NodeJS.WritableStream | undefined): FastifyInstance {
+function buildApp(ctx: ServerContext, logStream: NodeJS.WritableStream | undefined, stopping: { value: boolean }): FastifyInstance {
   const app = Fastify({
     logger: logStream === undefined ? false : { level: "info", stream: logStream, redact: ["req.headers.authorization"] },
     bodyLimit: ctx.limits.maxJsonBytes,
@@ -159,6 +164,11 @@ function buildApp(ctx: ServerContext, logStream: NodeJS.WritableStream | undefin
     return reply.code(status).header("x-skybutler-error", body.code).send(body);
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: "E_USAGE", message: `no endpoint ${req.method} ${req.url.split("?")[0]}; see the README's "Server" section` }));
+  // while stopping, a request that finishes frees its connection at once instead of keeping it alive
+  app.addHook("onSend", async (_req, reply, payload) => {
+    if (stopping.value) reply.header("connection", "close");
+    return payload;
+  });
   for (const group of ROUTE_GROUPS) group(app, ctx);
   return app;
 }
