@@ -1,7 +1,8 @@
 /**
  * `skybutler --msg '<json>'`: pfstorage's command-line mode. The result is printed as pfstorage
  * printed it (`json.dumps(…, indent=4)`); unlike pfstorage, the exit status is 1 when `status` is
- * false, with one `E_CODE: message` line on stderr.
+ * false (2 for a usage error: a malformed message, a missing storage flag), with one
+ * `E_CODE: message` line on stderr.
  *
  * @packageDocumentation
  */
@@ -33,7 +34,7 @@ export async function runMsg(text: string, flags: GlobalFlags): Promise<void> {
       const code = typeof result.code === "string" ? result.code : ((result.errors as Array<{ code: string }> | undefined)?.[0]?.code ?? "E_STORAGE");
       const message = typeof result.msg === "string" ? result.msg : typeof result.error === "string" ? result.error.replace(/^E_[A-Z_]+: /, "") : "the action failed";
       process.stderr.write(`${code}: ${message}\n`);
-      process.exitCode = 1;
+      process.exitCode = code === "E_USAGE" ? 2 : 1;
     }
   } finally {
     await storage?.close();
