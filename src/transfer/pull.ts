@@ -45,13 +45,28 @@ export async function pullObjects(
       // both names are checked before a byte moves: a listing may hold names a key cannot be
       normalizeKey(item.key);
       const local = normalizeKey(item.local);
-      const info = await source.stat(item.key);
-      bytes = info.size;
-      if (options.skipExisting === true && (await haveLocally(target, local, source, info))) {
-        report.skip({ key: item.key, local: item.shown, bytes });
-        return;
+      if (options.skipExisting === true) {
+        const info = await source.stat(item.key);
+        if (await haveLocally(target, local, source, info)) {
+          bytes = info.size;
+          report.skip({ key: item.key, local: item.shown, bytes });
+          return;
+        }
       }
-      await target.writeStream(local, await source.readStream(item.key));
+      // no stat otherwise: one request per object, the bytes counted as they pass
+      const body = await source.readStream(item.key);
+      async function* counted(): AsyncGenerator<Uint8Array> {
+        for await (const chunk of body) {
+          bytes += (chunk as Buffer).length;
+          yield chunk as Buffer;
+        }
+      }
+      try {
+        await target.writeStream(local, counted());
+      } finally {
+        // a write refused before it read (a link leading out) must not leave the download open
+        if (!body.readableEnded) body.destroy();
+      }
       report.done({ key: item.key, local: item.shown, bytes });
     } catch (err) {
       report.fail(item.key, item.shown, err);
