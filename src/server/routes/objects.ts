@@ -8,8 +8,7 @@
  */
 import { pipeline } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { UsageError } from "../../errors.js";
-import { StorageError } from "../../errors.js";
+import { StorageError, UsageError } from "../../errors.js";
 import { contentTypeOf } from "../../storage/content-types.js";
 import { normalizeKey } from "../../storage/keys.js";
 import type { ByteRange } from "../../storage/index.js";

@@ -5,11 +5,11 @@
  * @packageDocumentation
  */
 import { createReadStream } from "node:fs";
-import { stat as statFile } from "node:fs/promises";
+import { open, stat as statFile } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { open } from "node:fs/promises";
+
 import { Agent, type Dispatcher } from "undici";
 import { AlreadyExistsError, ClosedError, NotFoundError, StorageError } from "../../errors.js";
 import { errorFromCode } from "../../error-from-code.js";
