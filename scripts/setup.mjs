@@ -76,3 +76,8 @@ if (missing.length > 0) {
     env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
   });
 }
+
+// --- the built CLI ----------------------------------------------------------------------------
+// The command-line and server tests run the built `skybutler` (dist/src/cli/main.js) as a child
+// process, as users do; compile it when the sources changed (test/support/cli.ts checks again).
+if (forTests || forBench) run(process.execPath, [join(root, "scripts", "build-if-stale.mjs")]);

@@ -27,3 +27,7 @@ export * from "./repository/index.js";
 export * from "./mapper/index.js";
 export * from "../registry/index.js";
 export { ERROR_CODES, errorFromCode, isErrorCode } from "./error-from-code.js";
+// The server (fastify) is its own entry point, `skybutler/server`, so that importing the library
+// never loads it; its options type is here for configuration code.
+export type { ServerOptions } from "./server/skybutler-server.js";
+export type { ServerLimits } from "./server/server-context.js";

@@ -1,94 +1,40 @@
 #!/usr/bin/env node
 /**
- * `skybutler` command line: look into a repository without writing code.
+ * `skybutler`: exit status 0 on success, 1 on an error (one line on stderr: `E_CODE: message`),
+ * 2 on a usage error.
  *
  * ```sh
- * skybutler types data/testcam-repo
- * skybutler query data/testcam-repo raw visit filter --where ccd=0
- * skybutler uri data/testcam-repo raw visit=1 ccd=0
- * skybutler ls data/testcam-repo raw/
+ * skybutler ls swift://rawdata/hsc raw/ --long
+ * skybutler push ./night1 skybutler+http://127.0.0.1:4055/raw --jobs 16 --skip-existing
+ * skybutler --msg '{"action":"ls","meta":{"path":"chris"}}' --ipSwift 127.0.0.1 --portSwift 8080
+ * skybutler serve --repo testcam=data/testcam-repo --public-read --port 0
  * ```
  * @packageDocumentation
  */
-import { parseArgs } from "node:util";
-import { Butler } from "../butler/butler.js";
-import { ButlerError, UsageError } from "../errors.js";
-import { storageFromUri } from "../storage/index.js";
-import type { DataIdValue } from "../data-id.js";
-
-const USAGE = `usage:
-  skybutler types <repo>                                dataset types of the repository's mapper
-  skybutler keys <repo> <type>                          data id keys of a dataset type
-  skybutler query <repo> <type> <key>... [--where k=v]  registry values (queryMetadata)
-  skybutler uri <repo> <type> k=v...                    where a dataset is
-  skybutler ls <repo> [prefix]                          objects in the repository's storage`;
-
-/** Parses `k=v` words into a data id; integers become numbers. */
-function parseDataId(words: string[]): Record<string, DataIdValue> {
-  const id: Record<string, DataIdValue> = {};
-  for (const word of words) {
-    const eq = word.indexOf("=");
-    if (eq <= 0) throw new UsageError(`expected key=value, got "${word}"`);
-    const value = word.slice(eq + 1);
-    id[word.slice(0, eq)] = /^-?\d+$/.test(value) ? Number(value) : value;
-  }
-  return id;
-}
-
-async function withButler<T>(repo: string, fn: (butler: Butler) => Promise<T>): Promise<T> {
-  const butler = await Butler.create({ inputs: repo });
-  try {
-    return await fn(butler);
-  } finally {
-    await butler.close();
-  }
-}
+import { CommanderError } from "commander";
+import { UsageError } from "../errors.js";
+import { errorLine } from "./cli-output.js";
+import { createProgram } from "./program.js";
 
 async function main(argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { where: { type: "string", multiple: true }, help: { type: "boolean", short: "h" } },
-  });
-  const [command, repo, ...rest] = positionals;
-  if (values.help || command === undefined || repo === undefined) {
-    console.log(USAGE);
-    if (!values.help) process.exitCode = 2;
-    return;
-  }
-  switch (command) {
-    case "types":
-      return withButler(repo, async (b) => void console.log(b.getDatasetTypes().join("\n")));
-    case "keys":
-      return withButler(repo, async (b) => {
-        for (const [k, t] of Object.entries(b.getKeys(rest[0] ?? ""))) console.log(`${k}\t${t}`);
-      });
-    case "query":
-      return withButler(repo, async (b) => {
-        const [type, ...keys] = rest;
-        const rows = await b.queryMetadata(type ?? "", keys, parseDataId(values.where ?? []));
-        for (const row of rows) console.log(Array.isArray(row) ? row.join("\t") : String(row));
-      });
-    case "uri":
-      return withButler(repo, async (b) => void console.log(await b.getUri(rest[0] ?? "", parseDataId(rest.slice(1)))));
-    case "ls": {
-      const storage = await storageFromUri(repo);
-      try {
-        for await (const key of storage.list({ prefix: rest[0] })) console.log(key);
-      } finally {
-        await storage.close();
-      }
+  try {
+    await createProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version exit 0; commander already printed its usage error as `E_USAGE: …`
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;
     }
-    default:
-      console.error(`unknown command "${command}"\n${USAGE}`);
-      process.exitCode = 2;
+    process.stderr.write(`${errorLine(err)}\n`);
+    if (process.env.SKYBUTLER_DEBUG !== undefined && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
   }
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  // Typed errors carry a message written for users; anything else is a bug worth a stack trace.
-  if (err instanceof ButlerError) console.error(`skybutler: ${err.message} [${err.code}]`);
-  else console.error(err);
-  process.exitCode = 1;
+// a reader that went away (`skybutler ls … | head`) is not an error of ours
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw err;
 });
+
+void main(process.argv);

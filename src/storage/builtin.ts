@@ -22,3 +22,9 @@ if (!registeredSchemes().includes("file")) {
 if (!registeredSchemes().includes("swift")) {
   registerStorage("swift", async () => (await import("./swift/swift-storage.js")).SwiftStorage.open);
 }
+// `skybutler+http(s):` is loaded on first use too: a repository served by `skybutler serve`.
+for (const scheme of ["skybutler+http", "skybutler+https"]) {
+  if (!registeredSchemes().includes(scheme)) {
+    registerStorage(scheme, async () => (await import("./http/http-storage.js")).HttpStorage.open);
+  }
+}

@@ -27,7 +27,8 @@ export { PosixStorage } from "./posix/posix-storage.js";
 // Swift is loaded lazily (its HTTP client costs nothing until a swift:// repository is opened), so
 // only its option types are exported here; `import("skybutler")` never loads undici.
 export type { SwiftStorageOptions } from "./swift/swift-options.js";
-export type { RetryOptions, TimeoutOptions } from "./swift/retry-policy.js";
+export type { HttpStorageOptions } from "./http/http-storage.js";
+export type { RetryOptions, TimeoutOptions } from "./retry-policy.js";
 export type { CommitOptions } from "./storage.js";
 export { StorageDecorator } from "./storage-decorator.js";
 export { TempLocalFiles, type TempLocalFileOps } from "./temp-local-files.js";

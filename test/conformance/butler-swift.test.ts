@@ -17,7 +17,7 @@ import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { Butler, Exposure, MaskedImage, type PixelArray } from "../../src/index.js";
-import { clearDownloadCache } from "../../src/storage/swift/download-cache.js";
+import { clearDownloadCache } from "../../src/storage/download-cache.js";
 import { forBackend } from "../support/backends.js";
 import { startFaultProxy } from "../support/fault-proxy.js";
 import { filesBelow } from "../support/hooks.js";

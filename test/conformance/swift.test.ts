@@ -6,7 +6,7 @@
  * the real server's ACL check.
  */
 import { SwiftStorage } from "../../src/storage/swift/swift-storage.js";
-import { clearDownloadCache } from "../../src/storage/swift/download-cache.js";
+import { clearDownloadCache } from "../../src/storage/download-cache.js";
 import { SwiftAdmin, uniqueContainer } from "../support/swift-admin.js";
 import { swiftServer } from "../support/swift-server.js";
 import { forBackend } from "../support/backends.js";

@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import { DownloadCache, type CachedDownload } from "../../src/storage/swift/download-cache.js";
+import { DownloadCache, type CachedDownload } from "../../src/storage/download-cache.js";
 
 describe("SwiftStorage download cache", () => {
   async function entry(cache: DownloadCache, size: number, etag = "e"): Promise<CachedDownload> {

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { StorageError } from "../../src/errors.js";
-import type { RetryOptions, TimeoutOptions } from "../../src/storage/swift/retry-policy.js";
+import type { RetryOptions, TimeoutOptions } from "../../src/storage/retry-policy.js";
 import { SwiftStorage } from "../../src/storage/swift/swift-storage.js";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
 import { SwiftAdmin, uniqueContainer } from "../support/swift-admin.js";

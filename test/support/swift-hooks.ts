@@ -7,7 +7,7 @@
  * `hooks.ts` sees the cache's files unless this file is required first (or the tests that fill
  * the cache empty it themselves, as the Swift tests do).
  */
-import { clearDownloadCache } from "../../src/storage/swift/download-cache.js";
+import { clearDownloadCache } from "../../src/storage/download-cache.js";
 import { stopSwift } from "./swift-server.js";
 
 export const mochaHooks = {

@@ -1,6 +1,6 @@
 /**
  * Downloads of whole objects into local files, checked against their ETag and length, and the
- * revalidated variant for objects kept in the process's {@link downloadCache}.
+ * revalidated variant for objects kept in the process's download cache (`../download-cache.ts`).
  *
  * @packageDocumentation
  */
@@ -8,13 +8,13 @@ import { extname } from "node:path";
 import type { Readable } from "node:stream";
 import { StorageError } from "../../errors.js";
 import type { LocalFile } from "../../temp/index.js";
-import { downloadCache } from "./download-cache.js";
+import { revalidatedLocalFile, type Revalidation } from "../revalidated-file.js";
 import { header } from "./auth-session.js";
-import { downloadToFile, SegmentedMd5 } from "./md5.js";
+import { downloadToFile, SegmentedMd5 } from "../md5.js";
 import { resumableGet, type ResumableResponse } from "./resumable-get.js";
 import type { ByteRange } from "../storage.js";
 import { readManifest, sloEtag } from "./slo.js";
-import { emptyStream, rangeHeader, sliceStream } from "./swift-range.js";
+import { emptyStream, rangeHeader, sliceStream } from "../range-header.js";
 import type { SwiftClient } from "./swift-client.js";
 
 /** What a download is about, for requests and messages. */
@@ -99,37 +99,19 @@ export async function downloadObject(s: DownloadSubject, path: string): Promise<
 /**
  * A lease on a local copy of the object from the process's download cache: when a copy is cached,
  * one conditional GET (`If-None-Match: <etag>`) — 304 reuses it, 200 replaces it; otherwise one
- * GET. Revalidations of one object are serialised, so concurrent opens share one download.
+ * GET (see {@link revalidatedLocalFile}).
  * @throws NotFoundError (via `fail`) for a missing object (and the cached copy is dropped);
  *   StorageError as {@link receiveInto}
  */
-export async function revalidatedLocalFile(s: DownloadSubject): Promise<LocalFile> {
+export async function revalidatedSwiftFile(s: DownloadSubject): Promise<LocalFile> {
   const id = `${await s.client.storageUrl()}${s.client.pathOf(s.name)}`;
-  return downloadCache.lock.run(id, async () => {
-    const cached = downloadCache.lookup(id);
-    const res = await resumableGet(s.client, s.name, undefined, cached === undefined ? {} : { "if-none-match": cached.etag });
-    if (res.statusCode === 304 && cached !== undefined) {
-      await res.body.dump();
-      return cached.file.acquire();
-    }
+  return revalidatedLocalFile(id, extname(s.key), async (etag): Promise<Revalidation> => {
+    const res = await resumableGet(s.client, s.name, undefined, etag === undefined ? {} : { "if-none-match": etag });
+    if (res.statusCode === 304 && etag !== undefined) return { notModified: true, done: () => res.body.dump() };
     if (res.statusCode !== 200) {
       await res.body.dump();
-      if (res.statusCode === 404) downloadCache.evict(id);
       throw s.fail(res.statusCode);
     }
-    const file = await downloadCache.createFile(extname(s.key)).catch(async (err: unknown) => {
-      await res.body.dump();
-      throw err;
-    });
-    const lease = file.acquire();
-    try {
-      const { etag, size } = await receiveInto(res, file.path, s);
-      // without a validator there is nothing to revalidate with: hand it out uncached
-      if (etag !== undefined) downloadCache.store(id, { etag, file, size });
-      return lease;
-    } catch (err) {
-      file.discard();
-      throw err;
-    }
+    return { notModified: false, receive: (path) => receiveInto(res, path, s), cancel: () => res.body.dump() };
   });
 }

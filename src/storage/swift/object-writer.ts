@@ -7,7 +7,7 @@
  */
 import { createReadStream } from "node:fs";
 import { header } from "./auth-session.js";
-import { SegmentedMd5 } from "./md5.js";
+import { SegmentedMd5 } from "../md5.js";
 import { deleteSegments, ensureSegmentsContainer, readManifest, segmentsContainer, sloEtag, uploadSegments, type UploadSource } from "./slo.js";
 import type { ReplayableBody, SwiftClient } from "./swift-client.js";
 

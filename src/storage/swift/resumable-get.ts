@@ -8,7 +8,7 @@
 import { Readable } from "node:stream";
 import { StorageError } from "../../errors.js";
 import { header } from "./auth-session.js";
-import { backoffMs, classifyTransport, sleep } from "./retry-policy.js";
+import { backoffMs, classifyTransport, sleep } from "../retry-policy.js";
 import type { SwiftClient, SwiftResponse } from "./swift-client.js";
 
 /** A successful GET (200 or 206) whose body resumes after failures; other statuses untouched. */

@@ -9,7 +9,7 @@
  */
 import { PermissionDeniedError, StorageError } from "../../errors.js";
 import { header } from "./auth-session.js";
-import { md5Hex } from "./md5.js";
+import { md5Hex } from "../md5.js";
 import type { ReplayableBody, SwiftClient } from "./swift-client.js";
 
 /** One segment of a manifest as Swift stores it (`?multipart-manifest=get`). */

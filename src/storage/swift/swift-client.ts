@@ -9,7 +9,7 @@ import type { Readable } from "node:stream";
 import { request, type Dispatcher } from "undici";
 import { StorageError } from "../../errors.js";
 import { header, type AuthSession } from "./auth-session.js";
-import { backoffMs, classifyTransport, isRetryableStatus, retryAfterMs, sleep, type RetryPolicy } from "./retry-policy.js";
+import { backoffMs, classifyTransport, isRetryableStatus, retryAfterMs, sleep, type RetryPolicy } from "../retry-policy.js";
 import type { TokenManager } from "./token-manager.js";
 
 /**

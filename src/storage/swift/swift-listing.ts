@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { StorageError } from "../../errors.js";
-import { backoffMs, classifyTransport, sleep } from "./retry-policy.js";
+import { backoffMs, classifyTransport, sleep } from "../retry-policy.js";
 import type { SwiftClient } from "./swift-client.js";
 
 /** One entry of a JSON container listing: an object, or a rolled-up `subdir` with a delimiter. */

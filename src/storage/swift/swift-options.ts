@@ -7,7 +7,7 @@ import type { Dispatcher } from "undici";
 import { ConfigError } from "../../errors.js";
 import type { StorageOptions } from "../storage.js";
 import type { SwiftCredentialOptions } from "./credentials.js";
-import { resolveRetryPolicy, type RetryOptions, type RetryPolicy, type TimeoutOptions } from "./retry-policy.js";
+import { resolveRetryPolicy, type RetryOptions, type RetryPolicy, type TimeoutOptions } from "../retry-policy.js";
 
 /** Options of `SwiftStorage.open`: the common ones, credentials, and transport settings. */
 export interface SwiftStorageOptions extends StorageOptions, SwiftCredentialOptions {

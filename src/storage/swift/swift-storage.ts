@@ -19,16 +19,16 @@ import { authenticateKeystone } from "./auth-keystone.js";
 import { authenticateV1 } from "./auth-v1.js";
 import { describeCredentials, resolveCredentials, type SwiftCredentials } from "./credentials.js";
 import { swiftError } from "./http-errors.js";
-import { KeyLock } from "./key-lock.js";
-import { md5File, SegmentedMd5, spoolToFile, type Digest } from "./md5.js";
+import { KeyLock } from "../key-lock.js";
+import { md5File, SegmentedMd5, spoolToFile, type Digest } from "../md5.js";
 import { bufferSource, fileSource, ObjectWriter } from "./object-writer.js";
 import { openContainer } from "./open-container.js";
 import { encodeObjectName, SwiftClient } from "./swift-client.js";
-import { emptyStream } from "./swift-range.js";
-import { downloadObject, openRange, revalidatedLocalFile, type DownloadSubject } from "./object-download.js";
+import { emptyStream } from "../range-header.js";
+import { downloadObject, openRange, revalidatedSwiftFile, type DownloadSubject } from "./object-download.js";
 import type { UploadSource } from "./slo.js";
 import { resolveSwiftSettings, type SwiftSettings, type SwiftStorageOptions } from "./swift-options.js";
-import { tracked } from "./pending-tracking.js";
+import { tracked } from "../pending-tracking.js";
 import { listNames } from "./swift-listing.js";
 import { parseSwiftUri, type SwiftRoot } from "./swift-uri.js";
 import { TokenManager } from "./token-manager.js";
@@ -317,7 +317,7 @@ export class SwiftStorage implements Storage {
    */
   async getLocalFile(key: string, options: LocalFileOptions = {}): Promise<LocalFile> {
     const k = this.#key(key);
-    if (options.revalidate === true) return revalidatedLocalFile(this.#subject(k));
+    if (options.revalidate === true) return revalidatedSwiftFile(this.#subject(k));
     return this.#files.get(k);
   }
 

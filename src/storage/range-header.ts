@@ -1,11 +1,11 @@
 /**
- * ByteRange ⇄ HTTP Range, with the clamping rules of `../byte-range.ts` (shared with PosixStorage).
+ * ByteRange ⇄ HTTP Range, with the clamping rules of `byte-range.ts` (shared by every backend that speaks HTTP).
  *
  * @packageDocumentation
  */
 import { Readable, Transform } from "node:stream";
-import type { ByteRange } from "../storage.js";
-import { clampRange } from "../byte-range.js";
+import type { ByteRange } from "./storage.js";
+import { clampRange } from "./byte-range.js";
 
 /**
  * The Range header for a checked, non-empty range, or undefined for the whole object. A length of

@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-import { TempScope, type RefCountedFile } from "../../temp/index.js";
+import { TempScope, type RefCountedFile } from "../temp/index.js";
 import { KeyLock } from "./key-lock.js";
 
 /** One cached object: the file holds the bytes whose ETag is `etag`. */

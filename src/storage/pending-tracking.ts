@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import type { PendingLocalFile } from "../storage.js";
+import type { PendingLocalFile } from "./storage.js";
 
 /**
  * Wraps a pending file so that it sits in `pending` until committed or aborted; `close()` of the

@@ -1,5 +1,5 @@
 /**
- * MD5 digests for Swift ETags, computed while streaming so memory stays flat — per segment, since
+ * MD5 digests (Swift ETags, Content-MD5), computed while streaming so memory stays flat — per segment, since
  * a Static Large Object's ETag is the MD5 of its segments' MD5s.
  *
  * @packageDocumentation

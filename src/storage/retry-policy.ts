@@ -1,11 +1,12 @@
 /**
- * When SwiftStorage tries a request again, how long it waits, and how long it waits for a server
- * at all: jittered exponential backoff bounded by a count and a total time, Retry-After honoured,
- * and timeouts on connect, on the response headers and on a stalled body.
+ * When a remote storage (Swift, a skybutler server) tries a request again, how long it waits, and
+ * how long it waits for a server at all: jittered exponential backoff bounded by a count and a
+ * total time, Retry-After honoured, and timeouts on connect, on the response headers and on a
+ * stalled body.
  *
  * @packageDocumentation
  */
-import { ConfigError } from "../../errors.js";
+import { ConfigError } from "../errors.js";
 
 /** Retry settings (storage option `retry`); every field is optional. */
 export interface RetryOptions {
@@ -54,7 +55,7 @@ function positive(value: unknown, fallback: number, name: string, min = 0): numb
   if (value === undefined || value === null) return fallback;
   const n = Number(value);
   if (!Number.isFinite(n) || n < min) {
-    throw new ConfigError(`Swift storage option ${name} must be a number ≥ ${min}, not ${JSON.stringify(value)}`);
+    throw new ConfigError(`storage option ${name} must be a number ≥ ${min}, not ${JSON.stringify(value)}`);
   }
   return n;
 }

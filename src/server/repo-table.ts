@@ -1,0 +1,100 @@
+/**
+ * The repositories a server serves, by name: `--repo NAME=URI`, each opened once at start-up
+ * through the storage registry (so any scheme works: `file`, `swift`, another skybutler server).
+ *
+ * @packageDocumentation
+ */
+import { ConfigError } from "../errors.js";
+import { errorFromCode } from "../error-from-code.js";
+import { storageFromUri, type Storage } from "../storage/index.js";
+import type { Redactor } from "./redactor.js";
+
+/** A served repository. */
+export interface RepoEntry {
+  /** The public name, the `NAME` of `/api/v1/repos/NAME/…`. */
+  readonly name: string;
+  /** Its storage (the backend URI stays on the server: see {@link Redactor}). */
+  readonly storage: Storage;
+}
+
+/** A `--repo NAME=URI` argument. */
+export interface RepoSpec {
+  name: string;
+  uri: string;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * Parses `NAME=URI`.
+ * @throws ConfigError for a missing `=` or a name that is not `[A-Za-z0-9._-]` (it is a URL segment)
+ */
+export function parseRepoSpec(text: string): RepoSpec {
+  const eq = text.indexOf("=");
+  const name = text.slice(0, Math.max(0, eq));
+  if (eq <= 0 || eq === text.length - 1) throw new ConfigError(`--repo expects NAME=URI, got "${text}"`);
+  if (!NAME.test(name)) throw new ConfigError(`repository name "${name}" must be letters, digits, ".", "_" or "-" (it is part of URLs)`);
+  return { name, uri: text.slice(eq + 1) };
+}
+
+/**
+ * The open repositories of a server.
+ *
+ * Phase 2 (datasets over HTTP) adds here, per entry, a lazily created Butler/Repository for the
+ * dataset routes; the object routes need the storage only.
+ */
+export class RepoTable {
+  readonly #entries: Map<string, RepoEntry>;
+
+  private constructor(entries: Map<string, RepoEntry>) {
+    this.#entries = entries;
+  }
+
+  /**
+   * Opens every repository's storage (creating a missing root unless `readOnly`), and registers its
+   * backend URI with the redactor so that no message shows it.
+   * @throws ConfigError for a duplicate name; the storage's own error (NotFoundError, AuthError …) when one cannot be opened
+   */
+  static async open(specs: readonly RepoSpec[], options: { readOnly: boolean; redactor: Redactor }): Promise<RepoTable> {
+    const entries = new Map<string, RepoEntry>();
+    try {
+      for (const spec of specs) {
+        if (entries.has(spec.name)) throw new ConfigError(`repository "${spec.name}" is given twice`);
+        const storage = await storageFromUri(spec.uri, { create: !options.readOnly });
+        options.redactor.add(storage.uri, `repo "${spec.name}"`).add(spec.uri, `repo "${spec.name}"`);
+        entries.set(spec.name, { name: spec.name, storage });
+      }
+    } catch (err) {
+      await Promise.all([...entries.values()].map((e) => e.storage.close().catch(() => undefined)));
+      throw err;
+    }
+    return new RepoTable(entries);
+  }
+
+  /** The names served, in the order given. */
+  names(): string[] {
+    return [...this.#entries.keys()];
+  }
+
+  /** Whether no repository is served. */
+  get empty(): boolean {
+    return this.#entries.size === 0;
+  }
+
+  /**
+   * The repository called `name`.
+   * @throws NotFoundError (E_NOT_FOUND) naming the served ones
+   */
+  get(name: string): RepoEntry {
+    const entry = this.#entries.get(name);
+    if (entry === undefined) {
+      throw errorFromCode("E_NOT_FOUND", `no repository "${name}" on this server; it serves: ${this.names().join(", ") || "none"}`, { key: name });
+    }
+    return entry;
+  }
+
+  /** Closes every storage. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#entries.values()].map((e) => e.storage.close().catch(() => undefined)));
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The Storage contract over HTTP, one object at a time:
+ * `GET|HEAD|PUT|DELETE /api/v1/repos/NAME/objects/KEY`. Bodies stream both ways; GET honours
+ * `Range` (206, 416) and `If-None-Match` (304); PUT honours `If-None-Match: *` (only if absent),
+ * `Content-MD5` (checked before the object is published) and `X-Copy-From: KEY` (a server-side copy).
+ *
+ * @packageDocumentation
+ */
+import { pipeline } from "node:stream";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { StorageError, UsageError } from "../../errors.js";
+import { contentTypeOf } from "../../storage/content-types.js";
+import { normalizeKey } from "../../storage/keys.js";
+import type { ByteRange } from "../../storage/index.js";
+import { noneMatchHits, quoteEtag } from "../etag.js";
+import { resolveRange } from "../http-range.js";
+import { CheckedBody } from "../object-body.js";
+import type { ServerContext } from "../server-context.js";
+
+type ObjectRequest = FastifyRequest<{ Params: { repo: string; "*": string } }>;
+
+/** Repository, key (validated) and the operation's description for messages. */
+function target(req: ObjectRequest): { repo: string; key: string } {
+  return { repo: req.params.repo, key: normalizeKey(req.params["*"]) };
+}
+
+/** Registers the object routes. */
+export function objectRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const url = "/api/v1/repos/:repo/objects/*";
+
+  const serve = async (req: ObjectRequest, reply: FastifyReply, withBody: boolean): Promise<unknown> => {
+    const { repo, key } = target(req);
+    ctx.access.require(req.headers, "read", `reading "${key}" in repo "${repo}"`);
+    const storage = ctx.repos.get(repo).storage;
+    const info = await storage.stat(key);
+    reply.header("accept-ranges", "bytes");
+    reply.header("last-modified", info.modified.toUTCString());
+    reply.header("x-object-modified", info.modified.toISOString());
+    if (info.etag !== undefined) reply.header("etag", quoteEtag(info.etag));
+    if (noneMatchHits(req.headers["if-none-match"], info.etag)) return reply.code(304).send();
+    const range = resolveRange(req.headers.range, info.size);
+    if (range === "unsatisfiable") {
+      return reply.code(416).header("content-range", `bytes */${info.size}`).header("content-length", "0").send();
+    }
+    const length = range === undefined ? info.size : range.end - range.start + 1;
+    reply.header("content-type", contentTypeOf(key)).header("content-length", String(length));
+    if (range !== undefined) reply.code(206).header("content-range", `bytes ${range.start}-${range.end}/${info.size}`);
+    if (!withBody) return reply.send();
+    const release = await ctx.gate.enter();
+    try {
+      const wanted: ByteRange | undefined = range === undefined ? undefined : { offset: range.start, length };
+      const stream = await storage.readStream(key, wanted);
+      stream.once("close", release);
+      reply.raw.once("close", () => {
+        release();
+        // a client that went away must not leave the backend stream (a Swift GET) open
+        if (!stream.destroyed) stream.destroy();
+      });
+      return reply.send(stream);
+    } catch (err) {
+      release();
+      throw err;
+    }
+  };
+
+  app.get(url, (req: ObjectRequest, reply) => serve(req, reply, true));
+  app.head(url, (req: ObjectRequest, reply) => serve(req, reply, false));
+
+  app.put(url, async (req: ObjectRequest, reply) => {
+    const { repo, key } = target(req);
+    ctx.access.require(req.headers, "write", `writing "${key}" in repo "${repo}"`);
+    const storage = ctx.repos.get(repo).storage;
+    const ifAbsent = ifAbsentOf(req.headers["if-none-match"]);
+    const copyFrom = req.headers["x-copy-from"];
+    if (typeof copyFrom === "string") {
+      await storage.copy(decodeURIComponent(copyFrom), key, { ifAbsent });
+      return reply.code(201).send({ key });
+    }
+    const lengthHeader = req.headers["content-length"];
+    const length = lengthHeader === undefined ? undefined : Number(lengthHeader);
+    if (length !== undefined && length > ctx.limits.maxObjectBytes) {
+      // the body is not read: the connection cannot be reused
+      reply.header("connection", "close");
+      throw new StorageError(`the object (${length} bytes) is larger than this server accepts (${ctx.limits.maxObjectBytes} bytes)`, { code: "E_TOO_LARGE" });
+    }
+    const md5 = req.headers["content-md5"];
+    const checked = new CheckedBody(ctx.limits.maxObjectBytes, length, typeof md5 === "string" ? md5 : undefined);
+    const release = await ctx.gate.enter();
+    try {
+      // pipeline destroys `checked` with the request's error when the client goes away mid-body
+      pipeline(req.raw, checked, () => undefined);
+      await storage.writeStream(key, checked, { ifAbsent });
+    } catch (err) {
+      if (!req.raw.readableEnded) reply.header("connection", "close");
+      throw err;
+    } finally {
+      release();
+    }
+    return reply.code(201).send({ key, bytes: checked.bytes });
+  });
+
+  app.delete(url, async (req: ObjectRequest, reply) => {
+    const { repo, key } = target(req);
+    ctx.access.require(req.headers, "write", `deleting "${key}" in repo "${repo}"`);
+    await ctx.repos.get(repo).storage.delete(key);
+    return reply.code(204).send();
+  });
+}
+
+/**
+ * `If-None-Match: *` on a PUT means "only if absent"; no header means "replace".
+ * @throws UsageError for any other value (a PUT cannot be conditional on an ETag here)
+ */
+function ifAbsentOf(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  if (header.trim() === "*") return true;
+  throw new UsageError('a PUT accepts only "If-None-Match: *" (write only if absent)');
+}

@@ -1,0 +1,25 @@
+/**
+ * What a server serves: `GET /api/v1/repos` (names and capabilities) and `GET /api/v1/repos/NAME`
+ * (what a client needs to open it: the capabilities of its storage, whether it is read-only).
+ *
+ * @packageDocumentation
+ */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ServerContext } from "../server-context.js";
+
+/** Registers the repository routes. */
+export function repoRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const describe = (name: string) => {
+    const { storage } = ctx.repos.get(name);
+    // the client reaches objects over HTTP: never a local path; metadata is not carried (yet)
+    return { name, capabilities: { localPath: false, metadata: false, rangedRead: true }, readOnly: ctx.access.readOnly, backend: storage.scheme };
+  };
+  app.get("/api/v1/repos", async (req) => {
+    ctx.access.require(req.headers, "read", "listing repositories");
+    return { repos: ctx.repos.names().map(describe) };
+  });
+  app.get("/api/v1/repos/:repo", async (req: FastifyRequest<{ Params: { repo: string } }>) => {
+    ctx.access.require(req.headers, "read", `opening repo "${req.params.repo}"`);
+    return describe(req.params.repo);
+  });
+}
