@@ -26,4 +26,6 @@ export * from "./formatters/index.js";
 export * from "./repository/index.js";
 export * from "./mapper/index.js";
 export * from "../registry/index.js";
+// render: PNG previews with zscale/minmax/percentile intervals, astropy stretches, mask overlays
+export * from "./render/index.js";
 export { ERROR_CODES, errorFromCode, isErrorCode } from "./error-from-code.js";

@@ -1,0 +1,55 @@
+/**
+ * The display interval of a source: gathered during the render's one pass over the pixels, with
+ * further passes only when an interval needs them (zscale over an image with NaNs, percentiles).
+ *
+ * @packageDocumentation
+ */
+import { FiniteStats } from "./finite-stats.js";
+import { percentileLimits } from "./percentile.js";
+import type { PixelSource, PixelStrip } from "./pixel-source.js";
+import type { IntervalName, Limits } from "./render-options.js";
+import { ZScaleSampler, zscaleOfSample } from "./zscale.js";
+
+/** Collects what an interval needs from each strip of the main pass. */
+export class IntervalPass {
+  /** Count, min and max of the finite pixels. */
+  readonly stats = new FiniteStats();
+  readonly #sampler: ZScaleSampler | undefined;
+
+  /**
+   * @param stretch - the interval wanted (undefined: only the statistics)
+   * @param pixels - how many pixels the source has (zscale's stride assumes all are finite)
+   */
+  constructor(stretch: IntervalName | undefined, pixels: number) {
+    // Optimistic: if every pixel is finite (the usual case) the sample is right after one pass.
+    this.#sampler = stretch === "zscale" ? new ZScaleSampler(pixels) : undefined;
+  }
+
+  /** Adds a strip. */
+  add(strip: PixelStrip): void {
+    const finite = this.stats.add(strip.data);
+    this.#sampler?.add(strip.data, finite);
+  }
+
+  /** The interval, reading the source again if it must. */
+  async limits(source: PixelSource, stretch: IntervalName, percentile: number): Promise<Limits> {
+    const { count, min, max } = this.stats;
+    if (count === 0) return { min: NaN, max: NaN };
+    switch (stretch) {
+      case "minmax":
+        return { min, max };
+      case "percentile":
+        return percentileLimits(source, percentile, this.stats);
+      case "zscale": {
+        let sampler = this.#sampler!;
+        if (!sampler.matches) {
+          // Some pixels are not finite: the stride depends on how many are, known only now.
+          sampler = new ZScaleSampler(count);
+          const again = new FiniteStats();
+          for await (const strip of source.strips(false)) sampler.add(strip.data, again.add(strip.data));
+        }
+        return zscaleOfSample(sampler.samples.slice());
+      }
+    }
+  }
+}
