@@ -37,7 +37,7 @@ export interface PixelSource {
 }
 
 /** Pixels per strip: a few MB, large enough to amortise a read, small enough to stay in cache-sized chunks. */
-export const STRIP_PIXELS = 1 << 20;
+export const STRIP_PIXELS = 1 << 19;
 
 /** Rows per strip for an image `width` wide (at least one). */
 export function stripRows(width: number): number {
