@@ -18,9 +18,9 @@ const TOLERANCE = 1e-6;
 const PERCENTILES = [99.5, 90, 50, 100, 1];
 
 /** Our three intervals of one source. */
-async function ours(source: RenderSource): Promise<{ zscale: Limits; minmax: Limits; percentile: Record<string, Limits> }> {
+async function ours(source: RenderSource, percentiles: number[]): Promise<{ zscale: Limits; minmax: Limits; percentile: Record<string, Limits> }> {
   const percentile: Record<string, Limits> = {};
-  for (const p of PERCENTILES) percentile[String(p)] = await imageLimits(source, { stretch: "percentile", percentile: p });
+  for (const p of percentiles) percentile[String(p)] = await imageLimits(source, { stretch: "percentile", percentile: p });
   return { zscale: await imageLimits(source, { stretch: "zscale" }), minmax: await imageLimits(source, { stretch: "minmax" }), percentile };
 }
 
@@ -34,7 +34,7 @@ function expectLimits(got: Limits, want: [number, number] | null, what: string):
   expect(closeTo(got.max, want[1], TOLERANCE, width), `${what} max ${got.max} vs astropy ${want[1]}`).to.equal(true);
 }
 
-async function compareFile(path: string, want: AstropyLimits, alsoInMemory = true): Promise<void> {
+async function compareFile(path: string, want: AstropyLimits, alsoInMemory = true, percentiles = PERCENTILES): Promise<void> {
   const file: FitsFile = await openFits(path);
   try {
     const sources: Array<[string, RenderSource]> = [[`${path} (streamed)`, file]];
@@ -44,10 +44,10 @@ async function compareFile(path: string, want: AstropyLimits, alsoInMemory = tru
       sources.push([`${path} (in memory)`, new Image(shape[shape.length - 1]!, data.length / shape[shape.length - 1]!, data)]);
     }
     for (const [what, source] of sources) {
-      const got = await ours(source);
+      const got = await ours(source, percentiles);
       expectLimits(got.zscale, want.zscale, `${what} zscale`);
       expectLimits(got.minmax, want.minmax, `${what} minmax`);
-      for (const p of PERCENTILES) expectLimits(got.percentile[String(p)]!, want.percentile[String(p)] ?? null, `${what} percentile ${p}`);
+      for (const p of percentiles) expectLimits(got.percentile[String(p)]!, want.percentile[String(p)] ?? null, `${what} percentile ${p}`);
     }
   } finally {
     await file.close();
@@ -136,8 +136,9 @@ fits.PrimaryHDU(a).writeto(sys.argv[1])
 `,
       [path],
     );
-    const [want] = await astropyLimits([path], PERCENTILES);
-    await compareFile(path, want!, false);
+    // two percentiles only: each costs astropy a sort of 16 M values
+    const [want] = await astropyLimits([path], [99.5, 90]);
+    await compareFile(path, want!, false, [99.5, 90]);
   });
 
   it("zscaleLimits of an array in memory matches the streamed interval", async () => {

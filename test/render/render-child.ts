@@ -1,0 +1,18 @@
+/**
+ * Run by write-png.test.ts in a fresh process: renders a FITS file to a 1024 px PNG and reports the
+ * growth of peak RSS over the RSS before the render (the process's own baseline left out).
+ * Arguments: fits path, png path, interval.
+ */
+import { openFits } from "../../src/fits/index.js";
+import { writePng, type IntervalName } from "../../src/index.js";
+
+const [fitsPath, pngPath, stretch] = process.argv.slice(2) as [string, string, IntervalName];
+const file = await openFits(fitsPath);
+try {
+  const before = process.memoryUsage().rss;
+  const info = await writePng(file, pngPath, { width: 1024, stretch });
+  const peak = process.resourceUsage().maxRSS * 1024;
+  process.stdout.write(JSON.stringify({ width: info.width, height: info.height, growth: peak - before }));
+} finally {
+  await file.close();
+}

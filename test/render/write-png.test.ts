@@ -1,0 +1,68 @@
+/**
+ * writePng: into a file atomically (a failed render leaves the old file and no temp file), into a
+ * stream (the same bytes as renderPng); and a large FITS image renders in bounded memory.
+ */
+import { expect } from "chai";
+import { execFile } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { Header, Image, UsageError, renderPng, writePng } from "../../src/index.js";
+import { writeFits } from "../../src/fits/index.js";
+
+const run = promisify(execFile);
+const CHILD = fileURLToPath(new URL("./render-child.ts", import.meta.url));
+
+describe("writePng", function () {
+  this.timeout(120000);
+  let work: string;
+  before(async () => {
+    work = await mkdtemp(join(tmpdir(), "skybutler-write-png-"));
+  });
+  after(() => rm(work, { recursive: true, force: true }));
+
+  const image = new Image(64, 32, Float32Array.from({ length: 64 * 32 }, (_, i) => Math.sin(i / 50) * 100));
+
+  it("replaces a file atomically, and a failed render leaves the old file and no temp file", async () => {
+    const path = join(work, "preview.png");
+    await writeFile(path, "the previous preview");
+    const error = await writePng(image, path, { width: -1 }).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(UsageError);
+    expect(await readFile(path, "utf8")).to.equal("the previous preview");
+    const info = await writePng(image, path, { width: 32 });
+    expect([info.width, info.height]).to.deep.equal([32, 16]);
+    const expected = await renderPng(image, { width: 32 });
+    expect((await readFile(path)).equals(Buffer.from(expected.png))).to.equal(true);
+    expect(await readdir(work)).to.deep.equal(["preview.png"]);
+  });
+
+  it("writes into a stream and ends it", async () => {
+    const stream = new PassThrough();
+    const chunks: Buffer[] = [];
+    stream.on("data", (c: Buffer) => chunks.push(c));
+    const info = await writePng(image, stream, { mapping: "asinh" });
+    expect(stream.writableEnded).to.equal(true);
+    expect(Buffer.concat(chunks).equals(Buffer.from((await renderPng(image, { mapping: "asinh" })).png))).to.equal(true);
+    expect(info.limits.max).to.be.greaterThan(info.limits.min);
+  });
+
+  it("renders an 8192×4096 float32 FITS image (128 MiB of pixels) in less memory than half of it", async () => {
+    const [width, height] = [8192, 4096];
+    const path = join(work, "large.fits");
+    const data = new Float32Array(width * height);
+    for (let i = 0; i < data.length; i++) data[i] = (i % 1013) * 0.5 + Math.floor(i / width) * 0.01;
+    data.fill(NaN, 1000 * width, 1010 * width); // NaNs: zscale reads the file twice
+    await writeFits(path, [{ kind: "image", header: new Header(), data, shape: [height, width] }]);
+    for (const stretch of ["zscale", "percentile"]) {
+      const { stdout } = await run(process.execPath, ["--import", "tsx", CHILD, path, join(work, `large-${stretch}.png`), stretch]);
+      const report = JSON.parse(stdout) as { width: number; height: number; growth: number };
+      expect([report.width, report.height]).to.deep.equal([1024, 512]);
+      // a float32 copy of the image would be 128 MiB, a float64 one 256 MiB
+      expect(report.growth, `${stretch}: peak RSS growth ${(report.growth / 2 ** 20).toFixed(0)} MiB`).to.be.lessThan(64 * 2 ** 20);
+    }
+    await rm(path);
+  });
+});
