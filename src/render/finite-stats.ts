@@ -26,9 +26,14 @@ export class FiniteStats {
       if (v < min) min = v;
       if (v > max) max = v;
     }
-    this.count += count;
-    this.min = min;
-    this.max = max;
+    this.merge(count, min, max);
     return count;
+  }
+
+  /** Adds the count, min and max of values gathered elsewhere. */
+  merge(count: number, min: number, max: number): void {
+    this.count += count;
+    if (min < this.min) this.min = min;
+    if (max > this.max) this.max = max;
   }
 }

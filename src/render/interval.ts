@@ -10,10 +10,8 @@ import type { PixelSource, PixelStrip } from "./pixel-source.js";
 import type { IntervalName, Limits } from "./render-options.js";
 import { ZScaleSampler, zscaleOfSample } from "./zscale.js";
 
-/** Collects what an interval needs from each strip of the main pass. */
+/** Collects what an interval needs from each strip of the main pass, besides count, min and max. */
 export class IntervalPass {
-  /** Count, min and max of the finite pixels. */
-  readonly stats = new FiniteStats();
   readonly #sampler: ZScaleSampler | undefined;
 
   /**
@@ -25,21 +23,23 @@ export class IntervalPass {
     this.#sampler = stretch === "zscale" ? new ZScaleSampler(pixels) : undefined;
   }
 
-  /** Adds a strip. */
-  add(strip: PixelStrip): void {
-    const finite = this.stats.add(strip.data);
+  /** Adds a strip, of which `finite` pixels are finite. */
+  add(strip: PixelStrip, finite: number): void {
     this.#sampler?.add(strip.data, finite);
   }
 
-  /** The interval, reading the source again if it must. */
-  async limits(source: PixelSource, stretch: IntervalName, percentile: number): Promise<Limits> {
-    const { count, min, max } = this.stats;
+  /**
+   * The interval, reading the source again if it must.
+   * @param stats - count, min and max of the source's finite pixels (from the same pass)
+   */
+  async limits(source: PixelSource, stretch: IntervalName, percentile: number, stats: FiniteStats): Promise<Limits> {
+    const { count, min, max } = stats;
     if (count === 0) return { min: NaN, max: NaN };
     switch (stretch) {
       case "minmax":
         return { min, max };
       case "percentile":
-        return percentileLimits(source, percentile, this.stats);
+        return percentileLimits(source, percentile, stats);
       case "zscale": {
         let sampler = this.#sampler!;
         if (!sampler.matches) {

@@ -11,6 +11,7 @@ import { UsageError } from "../errors.js";
 import { AtomicWrite } from "../storage/posix/atomic-write.js";
 import { tempNameFor } from "../storage/posix/temp-name.js";
 import { BlockAverager } from "./block-averager.js";
+import { FiniteStats } from "./finite-stats.js";
 import { IntervalPass } from "./interval.js";
 import { maskLegend, type MaskLegendEntry } from "./mask-legend.js";
 import type { PixelSource } from "./pixel-source.js";
@@ -112,8 +113,9 @@ export async function imageLimits(
   const pixels = pixelSourceOf(source, options.region);
   const resolved = resolveOptions({ stretch: options.stretch, percentile: options.percentile, width: 1 }, pixels.width, pixels.height);
   const pass = new IntervalPass(resolved.stretch, pixels.width * pixels.height);
-  for await (const strip of pixels.strips(false)) pass.add(strip);
-  return pass.limits(pixels, resolved.stretch, resolved.percentile);
+  const stats = new FiniteStats();
+  for await (const strip of pixels.strips(false)) pass.add(strip, stats.add(strip.data));
+  return pass.limits(pixels, resolved.stretch, resolved.percentile, stats);
 }
 
 async function render(source: RenderSource, options: RenderOptions): Promise<{ raster: Raster; info: RenderInfo }> {
@@ -126,11 +128,8 @@ async function render(source: RenderSource, options: RenderOptions): Promise<{ r
 
   const averager = new BlockAverager(pixels.width, pixels.height, resolved.width, resolved.height, planes !== undefined);
   const pass = new IntervalPass(resolved.limits ? undefined : resolved.stretch, pixels.width * pixels.height);
-  for await (const strip of pixels.strips(planes !== undefined)) {
-    pass.add(strip);
-    averager.add(strip);
-  }
-  const limits = resolved.limits ?? (await pass.limits(pixels, resolved.stretch, resolved.percentile));
+  for await (const strip of pixels.strips(planes !== undefined)) pass.add(strip, averager.add(strip));
+  const limits = resolved.limits ?? (await pass.limits(pixels, resolved.stretch, resolved.percentile, averager.stats));
 
   let legend: MaskLegendEntry[] = [];
   if (planes) {
