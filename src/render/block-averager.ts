@@ -40,8 +40,8 @@ export class BlockAverager {
   readonly values: Float32Array;
   /** OR of the mask bits of each block, when the strips carry a mask. */
   readonly mask: Int32Array | undefined;
-  /** Count, min and max of the finite input pixels added so far. */
-  readonly stats = new FiniteStats();
+  /** Count, min and max of the finite input pixels added so far, and the count of each row. */
+  readonly stats: FiniteStats;
   readonly #inWidth: number;
   readonly #width: number;
   readonly #cols: ReturnType<typeof axisPlan>;
@@ -63,6 +63,7 @@ export class BlockAverager {
     this.#width = width;
     this.#cols = axisPlan(inWidth, width);
     this.#rows = axisPlan(inHeight, height);
+    this.stats = new FiniteStats(inHeight);
     this.values = new Float32Array(width * height);
     this.mask = withMask ? new Int32Array(width * height) : undefined;
     const blocks = this.#cols.starts.length;
@@ -80,14 +81,14 @@ export class BlockAverager {
     const before = this.stats.count;
     for (let r = 0; r < strip.rows; r++) {
       const offset = r * this.#inWidth;
-      this.#accumulate(data, offset);
+      this.#accumulate(data, offset, strip.y + r);
       if (mask && this.mask) this.#accumulateMask(mask, offset);
       if (strip.y + r + 1 === this.#rows.ends[this.#rowBlock]) this.#finishRowBlock();
     }
     return this.stats.count - before;
   }
 
-  #accumulate(data: NumberArray, offset: number): void {
+  #accumulate(data: NumberArray, offset: number, y: number): void {
     const { starts, ends } = this.#cols;
     const sums = this.#sums;
     const counts = this.#counts;
@@ -111,7 +112,7 @@ export class BlockAverager {
       counts[b] += count;
       total += count;
     }
-    this.stats.merge(total, min, max);
+    this.stats.addRow(y, total, min, max);
   }
 
   #accumulateMask(mask: Int32Array, offset: number): void {

@@ -1,11 +1,13 @@
 /**
- * Count, minimum and maximum of the finite pixels, gathered strip by strip.
+ * Count, minimum and maximum of the finite pixels, and how many each row holds.
  *
  * @packageDocumentation
  */
-import type { NumberArray } from "./pixel-source.js";
 
-/** Running count, min and max of finite values (NaN and ±Infinity are skipped, as `np.isfinite`). */
+/**
+ * Count, min and max of finite values (NaN and ±Infinity are skipped, as `np.isfinite`), gathered
+ * row by row; the per-row counts let zscale find the rows its sample lies in without a full pass.
+ */
 export class FiniteStats {
   /** Finite values seen. */
   count = 0;
@@ -13,25 +15,17 @@ export class FiniteStats {
   min = Infinity;
   /** Largest finite value (-Infinity before any). */
   max = -Infinity;
+  /** Finite values in each row. */
+  readonly perRow: Int32Array;
 
-  /** Adds a strip's values; returns how many of them are finite. */
-  add(data: NumberArray): number {
-    let count = 0;
-    let min = this.min;
-    let max = this.max;
-    for (let i = 0; i < data.length; i++) {
-      const v = data[i]!;
-      if (v - v !== 0) continue;
-      count++;
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    this.merge(count, min, max);
-    return count;
+  /** @param rows - rows of the image */
+  constructor(rows: number) {
+    this.perRow = new Int32Array(rows);
   }
 
-  /** Adds the count, min and max of values gathered elsewhere. */
-  merge(count: number, min: number, max: number): void {
+  /** Records row `y`: its count of finite values, and the running min and max. */
+  addRow(y: number, count: number, min: number, max: number): void {
+    this.perRow[y] = count;
     this.count += count;
     if (min < this.min) this.min = min;
     if (max > this.max) this.max = max;

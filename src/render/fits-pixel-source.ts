@@ -76,6 +76,10 @@ export class FitsPixelSource implements PixelSource {
     }
   }
 
+  readRows(y: number, rows: number): Promise<PixelStrip> {
+    return this.#read(y, rows, false);
+  }
+
   async #read(y: number, rows: number, withMask: boolean): Promise<PixelStrip> {
     const region = this.#flat ? { cols: this.#cols } : { rows: [this.#rows[0] + y, this.#rows[0] + y + rows] as [number, number], cols: this.#cols };
     const [image, mask] = await Promise.all([this.#image.readImage(region), withMask ? this.#mask!.readImage(region) : undefined]);

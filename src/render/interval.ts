@@ -1,14 +1,16 @@
 /**
  * The display interval of a source: gathered during the render's one pass over the pixels, with
- * further passes only when an interval needs them (zscale over an image with NaNs, percentiles).
+ * further reads only when an interval needs them (zscale over an image with NaNs reads the rows
+ * holding its sample again, percentiles take two or more passes).
  *
  * @packageDocumentation
  */
-import { FiniteStats } from "./finite-stats.js";
+import type { FiniteStats } from "./finite-stats.js";
 import { percentileLimits } from "./percentile.js";
 import type { PixelSource, PixelStrip } from "./pixel-source.js";
 import type { IntervalName, Limits } from "./render-options.js";
 import { ZScaleSampler, zscaleOfSample } from "./zscale.js";
+import { sampleRows } from "./zscale-rows.js";
 
 /** Collects what an interval needs from each strip of the main pass, besides count, min and max. */
 export class IntervalPass {
@@ -40,16 +42,9 @@ export class IntervalPass {
         return { min, max };
       case "percentile":
         return percentileLimits(source, percentile, stats);
-      case "zscale": {
-        let sampler = this.#sampler!;
-        if (!sampler.matches) {
-          // Some pixels are not finite: the stride depends on how many are, known only now.
-          sampler = new ZScaleSampler(count);
-          const again = new FiniteStats();
-          for await (const strip of source.strips(false)) sampler.add(strip.data, again.add(strip.data));
-        }
-        return zscaleOfSample(sampler.samples.slice());
-      }
+      case "zscale":
+        // Some pixels not finite: the stride depends on how many are, known only now.
+        return zscaleOfSample(this.#sampler!.matches ? this.#sampler!.samples.slice() : await sampleRows(source, stats));
     }
   }
 }

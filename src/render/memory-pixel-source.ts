@@ -49,6 +49,10 @@ export class MemoryPixelSource implements PixelSource {
     }
   }
 
+  async readRows(y: number, rows: number): Promise<PixelStrip> {
+    return { y, rows, data: this.#cut(asNumbers(this.#image.data), y, rows) };
+  }
+
   /** Rows `[y, y + rows)` of the region: a view when whole rows are wanted, else a copy. */
   #cut<T extends NumberArray>(data: T, y: number, rows: number): T {
     const full = this.#image.width;

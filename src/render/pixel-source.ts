@@ -34,6 +34,8 @@ export interface PixelSource {
    * @param withMask - also read the mask (only when {@link PixelSource.maskPlanes} is defined)
    */
   strips(withMask: boolean): AsyncIterable<PixelStrip>;
+  /** Rows `[y, y + rows)` alone (without the mask), for a pass that needs only some rows. */
+  readRows(y: number, rows: number): Promise<PixelStrip>;
 }
 
 /** Pixels per strip: a few MB, large enough to amortise a read, small enough to stay in cache-sized chunks. */

@@ -11,7 +11,6 @@ import { UsageError } from "../errors.js";
 import { AtomicWrite } from "../storage/posix/atomic-write.js";
 import { tempNameFor } from "../storage/posix/temp-name.js";
 import { BlockAverager } from "./block-averager.js";
-import { FiniteStats } from "./finite-stats.js";
 import { IntervalPass } from "./interval.js";
 import { maskLegend, type MaskLegendEntry } from "./mask-legend.js";
 import type { PixelSource } from "./pixel-source.js";
@@ -113,9 +112,10 @@ export async function imageLimits(
   const pixels = pixelSourceOf(source, options.region);
   const resolved = resolveOptions({ stretch: options.stretch, percentile: options.percentile, width: 1 }, pixels.width, pixels.height);
   const pass = new IntervalPass(resolved.stretch, pixels.width * pixels.height);
-  const stats = new FiniteStats();
-  for await (const strip of pixels.strips(false)) pass.add(strip, stats.add(strip.data));
-  return pass.limits(pixels, resolved.stretch, resolved.percentile, stats);
+  // a 1×1 average: the one pass gathers count, min, max and the per-row counts
+  const stats = new BlockAverager(pixels.width, pixels.height, 1, 1, false);
+  for await (const strip of pixels.strips(false)) pass.add(strip, stats.add(strip));
+  return pass.limits(pixels, resolved.stretch, resolved.percentile, stats.stats);
 }
 
 async function render(source: RenderSource, options: RenderOptions): Promise<{ raster: Raster; info: RenderInfo }> {

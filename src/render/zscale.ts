@@ -39,7 +39,8 @@ export const ZSCALE_DEFAULTS: Readonly<ZScaleParameters> = Object.freeze({
  * Picks zscale's sample while the pixels stream by: astropy takes `values[isfinite][::stride][:n]`
  * with `stride = int(max(1, nfinite / n))`, so the stride needs the number of finite pixels. The
  * sampler is told an expected count up front (all pixels, right unless some are NaN); if the true
- * count differs, {@link ZScaleSampler.matches} says so and a second pass with the true count is needed.
+ * count differs, {@link ZScaleSampler.matches} says so and the sample must be taken again with the
+ * true count (from the rows that hold it, see {@link ZScaleSampler.positions}).
  */
 export class ZScaleSampler {
   readonly #expected: number;
@@ -85,6 +86,19 @@ export class ZScaleSampler {
       }
     }
     this.#seen += finite;
+  }
+
+  /** The finite indices (0-based, in reading order) of the values the sample takes. */
+  *positions(): Generator<number> {
+    for (let k = 0; k < this.#samples.length; k++) yield k * this.#stride;
+  }
+
+  /**
+   * Continues at finite index `index` (≥ the values seen so far): for adding only the rows
+   * that hold the sample, skipping those between.
+   */
+  skipTo(index: number): void {
+    this.#seen = index;
   }
 
   /** Whether the finite count seen equals the one the stride was computed for. */
