@@ -23,8 +23,9 @@ export interface MaskLegendEntry {
 }
 
 /**
- * lsst.afw.display's default plane colours (`_defaultMaskPlaneColor`), so a preview looks as a
- * pipeline developer's ds9 or Firefly does; INTRP is a darker green than SAT to tell them apart.
+ * lsst.afw.display's default plane colours (`Display._defaultMaskPlaneColor`), so a preview looks
+ * as a pipeline developer's ds9 does; except that INTRP/INTERPOLATED is a darker green than SAT and
+ * SUSPECT amber rather than EDGE's yellow, so that the legend tells them apart.
  */
 const KNOWN_COLORS: Readonly<Record<string, Rgb>> = {
   BAD: [255, 0, 0],
