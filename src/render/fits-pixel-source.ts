@@ -26,8 +26,11 @@ export function maskPlanesFromHeader(hdu: FitsHdu): Map<string, number> {
 
 /** Strips of a FITS image HDU, read on demand. */
 export class FitsPixelSource implements PixelSource {
+  /** {@inheritDoc PixelSource.width} */
   readonly width: number;
+  /** {@inheritDoc PixelSource.height} */
   readonly height: number;
+  /** The MASK HDU's planes, from its `MP_*` cards. */
   readonly maskPlanes: ReadonlyMap<string, number> | undefined;
   readonly #image: FitsHdu;
   readonly #mask: FitsHdu | undefined;
@@ -60,6 +63,11 @@ export class FitsPixelSource implements PixelSource {
     this.#step = alignToTiles(stripRows(this.width), image);
   }
 
+  /**
+   * {@inheritDoc PixelSource.strips}
+   * @throws FitsError for damaged data or a MASK plane that is not int32
+   * @throws ClosedError after the file is closed
+   */
   async *strips(withMask: boolean): AsyncIterable<PixelStrip> {
     const read = (y: number): Promise<PixelStrip> => {
       const promise = this.#read(y, Math.min(this.#step, this.height - y), withMask && this.#mask !== undefined);
@@ -76,6 +84,11 @@ export class FitsPixelSource implements PixelSource {
     }
   }
 
+  /**
+   * {@inheritDoc PixelSource.readRows}
+   * @throws FitsError for damaged data
+   * @throws ClosedError after the file is closed
+   */
   readRows(y: number, rows: number): Promise<PixelStrip> {
     return this.#read(y, rows, false);
   }

@@ -33,6 +33,7 @@ export class IntervalPass {
   /**
    * The interval, reading the source again if it must.
    * @param stats - count, min and max of the source's finite pixels (from the same pass)
+   * @throws the source's read errors, when the interval needs another pass
    */
   async limits(source: PixelSource, stretch: IntervalName, percentile: number, stats: FiniteStats): Promise<Limits> {
     const { count, min, max } = stats;

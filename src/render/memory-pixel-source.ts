@@ -12,7 +12,9 @@ import type { RenderRegion } from "./render-options.js";
 
 /** Strips of an in-memory image. */
 export class MemoryPixelSource implements PixelSource {
+  /** {@inheritDoc PixelSource.width} */
   readonly width: number;
+  /** {@inheritDoc PixelSource.height} */
   readonly height: number;
   readonly #image: Image<PixelArray>;
   readonly #mask: Mask | undefined;
@@ -33,10 +35,12 @@ export class MemoryPixelSource implements PixelSource {
     this.height = this.#rows[1] - this.#rows[0];
   }
 
+  /** The mask's planes, when there is a mask. */
   get maskPlanes(): ReadonlyMap<string, number> | undefined {
     return this.#mask?.planes;
   }
 
+  /** {@inheritDoc PixelSource.strips} */
   async *strips(withMask: boolean): AsyncIterable<PixelStrip> {
     const data = asNumbers(this.#image.data);
     const mask = withMask ? this.#mask?.data : undefined;
@@ -49,6 +53,7 @@ export class MemoryPixelSource implements PixelSource {
     }
   }
 
+  /** {@inheritDoc PixelSource.readRows} */
   async readRows(y: number, rows: number): Promise<PixelStrip> {
     return { y, rows, data: this.#cut(asNumbers(this.#image.data), y, rows) };
   }

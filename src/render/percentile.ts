@@ -24,6 +24,7 @@ function lerp(a: number, b: number, gamma: number): number {
 /**
  * The central `percentile` % interval of the finite pixels of `source`.
  * @param stats - count, min and max of the finite pixels (from a first pass)
+ * @throws the source's read errors
  */
 export async function percentileLimits(source: PixelSource, percentile: number, stats: { count: number; min: number; max: number }): Promise<Limits> {
   if (stats.count === 0) return { min: NaN, max: NaN };

@@ -32,9 +32,13 @@ export interface PixelSource {
   /**
    * The strips, in order, covering every row once.
    * @param withMask - also read the mask (only when {@link PixelSource.maskPlanes} is defined)
+   * @throws the source's read errors (FitsError, ClosedError for a FITS source)
    */
   strips(withMask: boolean): AsyncIterable<PixelStrip>;
-  /** Rows `[y, y + rows)` alone (without the mask), for a pass that needs only some rows. */
+  /**
+   * Rows `[y, y + rows)` alone (without the mask), for a pass that needs only some rows.
+   * @throws the source's read errors (FitsError, ClosedError for a FITS source)
+   */
   readRows(y: number, rows: number): Promise<PixelStrip>;
 }
 

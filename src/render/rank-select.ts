@@ -30,6 +30,7 @@ interface Group {
  * @param ranks - each in `[0, count)`
  * @param min - the smallest finite value; @param max - the largest (known from a first pass)
  * @returns value by rank
+ * @throws the source's read errors
  */
 export async function selectRanks(source: PixelSource, ranks: readonly number[], min: number, max: number): Promise<Map<number, number>> {
   const found = new Map<number, number>();
