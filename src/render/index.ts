@@ -13,7 +13,7 @@
  */
 export { renderPng, writePng, imageLimits, type RenderedPng, type RenderInfo } from "./render-png.js";
 export type { RenderSource } from "./render-source.js";
-export { MAX_SIDE, type RenderOptions, type RenderRegion, type Limits, type IntervalName, type StretchName } from "./render-options.js";
+export { MAX_SIDE, MAX_PIXELS, type RenderOptions, type RenderRegion, type Limits, type IntervalName, type StretchName } from "./render-options.js";
 export type { MaskLegendEntry, Rgb } from "./mask-legend.js";
 export { zscaleLimits, ZSCALE_DEFAULTS, type ZScaleParameters } from "./zscale.js";
 export { maskPlanesFromHeader } from "./fits-pixel-source.js";

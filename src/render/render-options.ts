@@ -75,8 +75,10 @@ export interface ResolvedOptions {
   origin: "lower" | "upper";
 }
 
-/** The largest PNG side we render: 32768² RGBA is already 4 GiB of raster. */
+/** The largest PNG side we render. */
 export const MAX_SIDE = 32768;
+/** The most PNG pixels we render (8192²): a render holds about 10 bytes per output pixel. */
+export const MAX_PIXELS = 1 << 26;
 
 const INTERVALS: readonly IntervalName[] = ["zscale", "minmax", "percentile"];
 const STRETCHES: readonly StretchName[] = ["linear", "asinh", "log", "sqrt"];
@@ -84,9 +86,11 @@ const STRETCHES: readonly StretchName[] = ["linear", "asinh", "log", "sqrt"];
 /**
  * Checks the options and fills in defaults for an image of `imageWidth` × `imageHeight` pixels.
  * @throws UsageError for an unknown stretch or mapping, a size that is not a whole number in
- *   [1, 32768], a percentile outside (0, 100], limits that are not finite numbers
+ *   [1, 32768] or more than {@link MAX_PIXELS} pixels in all, a percentile outside (0, 100],
+ *   limits that are not finite numbers, an empty image
  */
 export function resolveOptions(options: RenderOptions, imageWidth: number, imageHeight: number): ResolvedOptions {
+  if (imageWidth === 0 || imageHeight === 0) throw new UsageError(`the image is ${imageWidth}×${imageHeight}: there is nothing to render`);
   const stretch = options.stretch ?? "zscale";
   if (!INTERVALS.includes(stretch)) throw new UsageError(`unknown stretch ${JSON.stringify(stretch)}; use one of ${INTERVALS.join(", ")}`);
   const mapping = options.mapping ?? "linear";
@@ -102,6 +106,9 @@ export function resolveOptions(options: RenderOptions, imageWidth: number, image
   const origin = options.origin ?? "lower";
   if (origin !== "lower" && origin !== "upper") throw new UsageError(`origin must be "lower" or "upper", got ${JSON.stringify(origin)}`);
   const { width, height } = outputSize(options.width, options.height, imageWidth, imageHeight);
+  if (width * height > MAX_PIXELS) {
+    throw new UsageError(`a ${width}×${height} preview is more than ${MAX_PIXELS} pixels: ask for a smaller width or height`);
+  }
   return { width, height, stretch, percentile, mapping, limits, mask: options.mask ?? false, origin };
 }
 

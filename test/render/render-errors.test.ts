@@ -39,6 +39,7 @@ describe("render errors", () => {
       [{ region: { rows: [5, 5] } }, /region rows \[5, 5\)/],
       [{ region: { cols: [0, 11] } }, /region cols/],
       [{ origin: "left" as never }, /origin/],
+      [{ width: 10000, height: 10000 }, /more than 67108864 pixels/],
     ];
     for (const [options, message] of cases) {
       const error = await failure(renderPng(image, options));
@@ -46,6 +47,7 @@ describe("render errors", () => {
       expect(error.message).to.match(message);
     }
     expect(await failure(renderPng({} as never))).to.be.instanceOf(UsageError);
+    expect((await failure(renderPng(new Image(0, 5, Float32Array)))).message).to.match(/0×5: there is nothing to render/);
     expect(await failure(imageLimits(image, { stretch: "nope" as never }))).to.be.instanceOf(UsageError);
   });
 
