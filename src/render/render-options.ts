@@ -71,7 +71,8 @@ export interface ResolvedOptions {
   percentile: number;
   mapping: StretchName;
   limits: Limits | undefined;
-  mask: boolean | readonly string[];
+  /** The planes to overlay (`true`: all), undefined for none. */
+  mask: true | readonly string[] | undefined;
   origin: "lower" | "upper";
 }
 
@@ -87,7 +88,8 @@ const STRETCHES: readonly StretchName[] = ["linear", "asinh", "log", "sqrt"];
  * Checks the options and fills in defaults for an image of `imageWidth` × `imageHeight` pixels.
  * @throws UsageError for an unknown stretch or mapping, a size that is not a whole number in
  *   [1, 32768] or more than {@link MAX_PIXELS} pixels in all, a percentile outside (0, 100],
- *   limits that are not finite numbers, an empty image
+ *   limits that are not finite numbers, a mask that is not a boolean or a list of plane names,
+ *   an empty image
  */
 export function resolveOptions(options: RenderOptions, imageWidth: number, imageHeight: number): ResolvedOptions {
   if (imageWidth === 0 || imageHeight === 0) throw new UsageError(`the image is ${imageWidth}×${imageHeight}: there is nothing to render`);
@@ -109,7 +111,16 @@ export function resolveOptions(options: RenderOptions, imageWidth: number, image
   if (width * height > MAX_PIXELS) {
     throw new UsageError(`a ${width}×${height} preview is more than ${MAX_PIXELS} pixels: ask for a smaller width or height`);
   }
-  return { width, height, stretch, percentile, mapping, limits, mask: options.mask ?? false, origin };
+  return { width, height, stretch, percentile, mapping, limits, mask: wantedPlanes(options.mask), origin };
+}
+
+function wantedPlanes(mask: RenderOptions["mask"]): true | readonly string[] | undefined {
+  if (mask === undefined || mask === false) return undefined;
+  if (mask === true) return true;
+  if (!Array.isArray(mask) || !mask.every((name) => typeof name === "string")) {
+    throw new UsageError(`mask must be true, false or a list of plane names, got ${JSON.stringify(mask)}`);
+  }
+  return mask.length === 0 ? undefined : mask;
 }
 
 function outputSize(width: number | undefined, height: number | undefined, imageWidth: number, imageHeight: number): { width: number; height: number } {

@@ -121,7 +121,7 @@ export async function imageLimits(
 async function render(source: RenderSource, options: RenderOptions): Promise<{ raster: Raster; info: RenderInfo }> {
   const pixels = pixelSourceOf(source, options.region);
   const resolved = resolveOptions(options, pixels.width, pixels.height);
-  const wanted = resolved.mask === false || (Array.isArray(resolved.mask) && resolved.mask.length === 0) ? undefined : (resolved.mask as true | readonly string[]);
+  const wanted = resolved.mask;
   const planes = wanted === undefined ? undefined : maskPlanesOf(pixels);
   // an unknown plane fails before any pixel is read
   if (planes) maskLegend(planes, wanted!, 0);

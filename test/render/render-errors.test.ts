@@ -40,6 +40,7 @@ describe("render errors", () => {
       [{ region: { cols: [0, 11] } }, /region cols/],
       [{ origin: "left" as never }, /origin/],
       [{ width: 10000, height: 10000 }, /more than 67108864 pixels/],
+      [{ mask: "SAT" as never }, /mask must be true, false or a list of plane names/],
     ];
     for (const [options, message] of cases) {
       const error = await failure(renderPng(image, options));
