@@ -43,6 +43,9 @@ const debianNeeds = [];
 if (forTests || forBench) {
   debianNeeds.push({ pkg: "python3-astropy", ok: () => spawnSync(PY, ["-c", "import astropy.io.fits"]).status === 0 });
   debianNeeds.push({ pkg: "python3-numpy", ok: () => spawnSync(PY, ["-c", "import numpy"]).status === 0 });
+  // The render tests decode previews with matplotlib's imread (and PIL, which it brings); the render
+  // benchmark's peer writes the same PNG with astropy + matplotlib.
+  debianNeeds.push({ pkg: "python3-matplotlib", ok: () => spawnSync(PY, ["-c", "import matplotlib, PIL"]).status === 0 });
   // A real OpenStack Swift (and Keystone) for the SwiftStorage tests, run from one temp directory
   // by test/support/swift-server.sh; one file each package ships proves it is installed.
   for (const [pkg, file] of [

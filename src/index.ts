@@ -26,6 +26,8 @@ export * from "./formatters/index.js";
 export * from "./repository/index.js";
 export * from "./mapper/index.js";
 export * from "../registry/index.js";
+// render: PNG previews with zscale/minmax/percentile intervals, astropy stretches, mask overlays
+export * from "./render/index.js";
 export { ERROR_CODES, errorFromCode, isErrorCode } from "./error-from-code.js";
 // The server (fastify) is its own entry point, `skybutler/server`, so that importing the library
 // never loads it; its options type is here for configuration code.
