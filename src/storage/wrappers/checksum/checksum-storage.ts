@@ -1,0 +1,111 @@
+/**
+ * `skybutler:checksum`: every object carries the SHA-256 of each chunk and of the whole (see
+ * `checksum-format.ts`), and every read — ranged reads included — is checked chunk by chunk
+ * before a byte is handed on. A mismatch is an {@link IntegrityError}, never silently returned bytes.
+ *
+ * ```yaml
+ * checked: {module: "skybutler:checksum", args: {over: "swift://", chunkSize: 1048576}}
+ * ```
+ *
+ * @packageDocumentation
+ */
+import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
+import { IntegrityError, NotFoundError } from "../../../errors.js";
+import type { ClampedRange } from "../../byte-range.js";
+import type { ObjectInfo, Storage, StorageOptions } from "../../storage.js";
+import type { ByteSource } from "../../stream-storage.js";
+import { integerArg, openInner, overOf, rechunk, wrapperConfig } from "../wrapper-support.js";
+import { WrapperStorage } from "../wrapper-storage.js";
+import { FOOTER_SIZE, HASH_SIZE, parseFooter, withTrailer, type ChecksumLayout } from "./checksum-format.js";
+
+/** Default chunk: 1 MiB (a ranged read checks at most two chunks more than it asked for). */
+const DEFAULT_CHUNK = 1024 * 1024;
+
+/**
+ * The `skybutler:checksum` factory: `NAME://rest` wraps `args.over` + rest.
+ * @throws ConfigError for missing or malformed args
+ */
+export async function openChecksumStorage(uri: string, options: StorageOptions): Promise<ChecksumStorage> {
+  const config = wrapperConfig("checksum", uri, options);
+  const over = overOf(config);
+  const chunkSize = integerArg(config, "chunkSize", DEFAULT_CHUNK, 4096);
+  const inner = await openInner(config, over);
+  return new ChecksumStorage(config.name, config.uri.uri, inner, chunkSize, options);
+}
+
+/** Objects with SHA-256 chunk hashes, verified on every read. */
+export class ChecksumStorage extends WrapperStorage {
+  readonly #chunkSize: number;
+  readonly #layouts = new WeakMap<ObjectInfo, ChecksumLayout>();
+
+  /** @param chunkSize - bytes per hashed chunk of new objects (old ones keep theirs) */
+  constructor(scheme: string, uri: string, inner: Storage, chunkSize: number, options: StorageOptions = {}) {
+    super(scheme, uri, inner, options);
+    this.#chunkSize = chunkSize;
+  }
+
+  protected figureName(): string {
+    return "checksum";
+  }
+
+  protected async statKey(key: string): Promise<ObjectInfo> {
+    for (let attempt = 0; ; attempt++) {
+      const stored = await this.inner.stat(key);
+      try {
+        const layout = await this.#layout(key, stored);
+        const info: ObjectInfo = { key, size: layout.size, modified: stored.modified, ...(stored.etag === undefined ? {} : { etag: stored.etag }) };
+        this.#layouts.set(info, layout);
+        return info;
+      } catch (err) {
+        // replaced between the stat and the footer read: look again once before calling it damage
+        if (attempt === 0 && (err instanceof IntegrityError || err instanceof NotFoundError)) continue;
+        throw err;
+      }
+    }
+  }
+
+  async #layout(key: string, stored: ObjectInfo): Promise<ChecksumLayout> {
+    const what = `"${key}" in ${this.uri}`;
+    if (stored.size < FOOTER_SIZE + HASH_SIZE) throw new IntegrityError(`${what} is too short to carry a checksum trailer (${stored.size} bytes)`);
+    const footer = await this.inner.read(key, { offset: stored.size - FOOTER_SIZE, length: FOOTER_SIZE });
+    return parseFooter(footer, stored.size, what);
+  }
+
+  protected async openRange(key: string, range: ClampedRange, info: ObjectInfo): Promise<Readable> {
+    const layout = this.#layouts.get(info) ?? (await this.#layout(key, await this.inner.stat(key)));
+    const first = Math.floor(range.start / layout.chunkSize);
+    const last = Math.floor((range.start + range.length - 1) / layout.chunkSize);
+    const hashes = await this.inner.read(key, { offset: layout.hashesAt + first * HASH_SIZE, length: (last - first + 1) * HASH_SIZE });
+    const from = first * layout.chunkSize;
+    const to = Math.min(layout.size, (last + 1) * layout.chunkSize);
+    const stream = await this.inner.readStream(key, { offset: from, length: to - from });
+    return Readable.from(this.#verified(key, stream, hashes, layout, range, from, first));
+  }
+
+  async *#verified(key: string, stream: Readable, hashes: Buffer, layout: ChecksumLayout, range: ClampedRange, from: number, first: number): AsyncGenerator<Buffer> {
+    let offset = from;
+    let index = 0;
+    const end = range.start + range.length;
+    try {
+      for await (const chunk of rechunk(stream, layout.chunkSize)) {
+        const expected = hashes.subarray(index * HASH_SIZE, (index + 1) * HASH_SIZE);
+        if (expected.length !== HASH_SIZE || !createHash("sha256").update(chunk).digest().equals(expected)) {
+          throw new IntegrityError(`"${key}" in ${this.uri}: chunk ${first + index} (bytes ${offset}–${offset + chunk.length - 1}) does not match its SHA-256; the stored object is damaged`);
+        }
+        const lo = Math.max(range.start, offset) - offset;
+        const hi = Math.min(end, offset + chunk.length) - offset;
+        if (hi > lo) yield chunk.subarray(lo, hi);
+        offset += chunk.length;
+        index++;
+      }
+    } finally {
+      stream.destroy();
+    }
+    if (offset < end) throw new IntegrityError(`"${key}" in ${this.uri} ended at byte ${offset}, before the ${end} its trailer promises`);
+  }
+
+  protected async writeKey(key: string, source: ByteSource, ifAbsent: boolean): Promise<void> {
+    await this.inner.writeStream(key, withTrailer(source, this.#chunkSize), { ifAbsent });
+  }
+}
