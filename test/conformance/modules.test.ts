@@ -10,6 +10,7 @@ describeStorageConformance({ name: "vendor module (test/fixtures DirectoryModule
 
 const STACKS: Layer[][] = [
   [{ kind: "checksum", args: { chunkSize: 65536 } }],
+  [{ kind: "encrypt", args: { chunkSize: 65536 } }],
 ];
 
 for (const base of ["posix", "swift"] as BaseKind[]) {
