@@ -11,6 +11,7 @@ describeStorageConformance({ name: "vendor module (test/fixtures DirectoryModule
 const STACKS: Layer[][] = [
   [{ kind: "checksum", args: { chunkSize: 65536 } }],
   [{ kind: "encrypt", args: { chunkSize: 65536 } }],
+  [{ kind: "dedup" }],
 ];
 
 for (const base of ["posix", "swift"] as BaseKind[]) {
