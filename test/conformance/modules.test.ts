@@ -12,6 +12,7 @@ const STACKS: Layer[][] = [
   [{ kind: "checksum", args: { chunkSize: 65536 } }],
   [{ kind: "encrypt", args: { chunkSize: 65536 } }],
   [{ kind: "dedup" }],
+  [{ kind: "mirror" }],
 ];
 
 for (const base of ["posix", "swift"] as BaseKind[]) {
