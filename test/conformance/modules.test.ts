@@ -13,6 +13,7 @@ const STACKS: Layer[][] = [
   [{ kind: "encrypt", args: { chunkSize: 65536 } }],
   [{ kind: "dedup" }],
   [{ kind: "mirror" }],
+  [{ kind: "cache" }],
 ];
 
 for (const base of ["posix", "swift"] as BaseKind[]) {
