@@ -22,3 +22,7 @@ if (!registeredSchemes().includes("file")) {
 if (!registeredSchemes().includes("swift")) {
   registerStorage("swift", async () => (await import("./swift/swift-storage.js")).SwiftStorage.open);
 }
+// `s3:` likewise: aws4 and the S3 client load with the first s3:// repository.
+if (!registeredSchemes().includes("s3")) {
+  registerStorage("s3", async () => (await import("./s3/s3-storage.js")).S3Storage.open);
+}

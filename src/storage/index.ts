@@ -41,7 +41,8 @@ export { PosixStorage } from "./posix/posix-storage.js";
 // Swift is loaded lazily (its HTTP client costs nothing until a swift:// repository is opened), so
 // only its option types are exported here; `import("skybutler")` never loads undici.
 export type { SwiftStorageOptions } from "./swift/swift-options.js";
-export type { RetryOptions, TimeoutOptions } from "./swift/retry-policy.js";
+export type { S3StorageOptions } from "./s3/s3-options.js";
+export type { RetryOptions, TimeoutOptions } from "./retry-policy.js";
 export type { CommitOptions } from "./storage.js";
 export { StorageDecorator } from "./storage-decorator.js";
 export { StreamStorage } from "./stream-storage.js";

@@ -7,11 +7,10 @@
  *
  * @packageDocumentation
  */
-import { createReadStream, createWriteStream } from "node:fs";
-import { stat as statFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { open, stat as statFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { AlreadyExistsError, ClosedError, NotFoundError, StorageError } from "../errors.js";
 import { TempScope, type LocalFile } from "../temp/index.js";
 import { checkRange, clampRange, type ClampedRange } from "./byte-range.js";
@@ -69,6 +68,24 @@ export class SourceGuard {
   }
 }
 
+/**
+ * Writes a stream into an existing file. The file is opened before the first byte is pulled — a
+ * `createWriteStream` opens lazily, and when its source fails first it can recreate a temp file
+ * that its owner has just deleted.
+ * @throws the source's error, or the fs error
+ */
+export async function writeToFile(source: AsyncIterable<Uint8Array>, path: string): Promise<void> {
+  const handle = await open(path, "w");
+  try {
+    for await (const chunk of source) {
+      let done = 0;
+      while (done < chunk.byteLength) done += (await handle.write(chunk, done, chunk.byteLength - done)).bytesWritten;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Collects a stream into one Buffer. */
 export async function collectBytes(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -98,7 +115,7 @@ export abstract class StreamStorage implements Storage {
     this.tempScope = options.tempScope ?? new TempScope();
     this.#files = new TempLocalFiles(this.tempScope, {
       download: async (key, path) => {
-        await pipeline(await this.readStream(key), createWriteStream(path));
+        await writeToFile(await this.readStream(key), path);
       },
       upload: (path, key, options) => this.putLocalFile(path, key, options),
     });

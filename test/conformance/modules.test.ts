@@ -14,6 +14,8 @@ const STACKS: Layer[][] = [
   [{ kind: "dedup" }],
   [{ kind: "mirror" }],
   [{ kind: "cache" }],
+  [{ kind: "encrypt" }, { kind: "checksum" }],
+  [{ kind: "cache" }, { kind: "dedup" }],
 ];
 
 for (const base of ["posix", "swift"] as BaseKind[]) {

@@ -11,10 +11,9 @@
  *
  * @packageDocumentation
  */
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { ClosedError } from "../../../errors.js";
 import type { LocalFile } from "../../../temp/index.js";
 import { checkRange, clampRange } from "../../byte-range.js";
@@ -23,6 +22,7 @@ import { skybutlerCacheDir } from "../../modules/modules-file.js";
 import { resolveFrom } from "../../modules/module-schemes.js";
 import type { ByteRange, LocalFileOptions, ObjectInfo, StatisticsOptions, Storage, StorageCapabilities, StorageOptions, StorageStatistics, WriteOptions } from "../../storage.js";
 import { StorageDecorator } from "../../storage-decorator.js";
+import { writeToFile } from "../../stream-storage.js";
 import { integerArg, openInner, overOf, wrapperConfig } from "../wrapper-support.js";
 import { DiskObjectCache } from "./disk-object-cache.js";
 
@@ -95,7 +95,7 @@ export class CacheStorage extends StorageDecorator {
   async #entry(key: string, info: ObjectInfo): Promise<string | undefined> {
     if (info.etag === undefined) return undefined;
     return this.#cache.entry(this.inner.uriOf(key), info.etag, info.size, async (path) => {
-      await pipeline(await this.inner.readStream(key), createWriteStream(path));
+      await writeToFile(await this.inner.readStream(key), path);
     });
   }
 

@@ -20,14 +20,12 @@
  * @packageDocumentation
  */
 import { createHash, randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
 import { hostname } from "node:os";
 import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { AlreadyExistsError, IntegrityError, NotFoundError, StorageError } from "../../../errors.js";
 import type { ClampedRange } from "../../byte-range.js";
 import type { ObjectInfo, StatisticsOptions, Storage, StorageCapabilities, StorageOptions, StorageStatistics } from "../../storage.js";
-import { StreamStorage, type ByteSource } from "../../stream-storage.js";
+import { StreamStorage, writeToFile, type ByteSource } from "../../stream-storage.js";
 import type { GcReport } from "../admin.js";
 import { integerArg, openInner, overOf, wrapperConfig } from "../wrapper-support.js";
 
@@ -128,17 +126,15 @@ export class DedupStorage extends StreamStorage {
     try {
       const hash = createHash("sha256");
       let size = 0;
-      await pipeline(
-        Readable.from(
-          (async function* () {
-            for await (const chunk of source) {
-              hash.update(chunk);
-              size += chunk.byteLength;
-              yield chunk;
-            }
-          })(),
-        ),
-        createWriteStream(spool.path),
+      await writeToFile(
+        (async function* () {
+          for await (const chunk of source) {
+            hash.update(chunk);
+            size += chunk.byteLength;
+            yield chunk;
+          }
+        })(),
+        spool.path,
       );
       const sha = hash.digest("hex");
       await this.#pinned(sha, async () => {

@@ -10,13 +10,11 @@
  * @packageDocumentation
  */
 import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { createWriteStream } from "node:fs";
 import { ConfigError, NotFoundError, StorageError } from "../../../errors.js";
 import type { LocalFile } from "../../../temp/index.js";
 import type { ClampedRange } from "../../byte-range.js";
 import type { AvailableOptions, LocalFileOptions, ObjectInfo, StatisticsOptions, Storage, StorageCapabilities, StorageOptions, StorageStatistics } from "../../storage.js";
-import { StreamStorage, type ByteSource } from "../../stream-storage.js";
+import { StreamStorage, writeToFile, type ByteSource } from "../../stream-storage.js";
 import type { RepairReport } from "../admin.js";
 import { openInner, wrapperConfig } from "../wrapper-support.js";
 import { mergeSorted } from "./merge-sorted.js";
@@ -92,7 +90,7 @@ export class MirrorStorage extends StreamStorage {
     // one spool replayed to every target: memory stays flat whatever their number
     const spool = await this.tempScope.createFile({ prefix: "mirror" });
     try {
-      await pipeline(Readable.from(source), createWriteStream(spool.path));
+      await writeToFile(source, spool.path);
       const [primary, ...others] = this.#targets;
       await primary!.putLocalFile(spool.path, key, { ifAbsent });
       const results = await Promise.allSettled(others.map((t) => t.putLocalFile(spool.path, key)));
