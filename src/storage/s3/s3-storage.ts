@@ -89,8 +89,13 @@ export class S3Storage extends StreamStorage {
         const made = await client.send({ method: "PUT" });
         if (made.statusCode !== 200 && made.statusCode !== 409) throw s3Error({ method: "PUT", key: "(bucket)", where: root.uri, status: made.statusCode, code: await errorCodeOf(made) });
         await made.body.dump();
-      } else if (head.statusCode !== 200 && head.statusCode !== 403) {
-        // 403: a user with object grants only may not HEAD the bucket; its requests will tell
+      } else if (head.statusCode === 403) {
+        // a HEAD has no body to say why: refused credentials, or a user with object grants only
+        const probe = await client.send({ method: "GET", query: { "list-type": "2", "max-keys": "1" } });
+        const code = probe.statusCode === 200 ? undefined : await errorCodeOf(probe);
+        if (probe.statusCode === 200) await probe.body.dump();
+        if (code === "InvalidAccessKeyId" || code === "SignatureDoesNotMatch") throw s3Error({ method: "GET", key: "(bucket)", where: root.uri, status: 403, code });
+      } else if (head.statusCode !== 200) {
         throw s3Error({ method: "HEAD", key: "(bucket)", where: root.uri, status: head.statusCode });
       }
     } catch (err) {
