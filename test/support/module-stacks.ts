@@ -182,3 +182,34 @@ export function useModulesFile(file: string, sandbox: string): () => void {
     }
   };
 }
+
+/** A sandbox with a storage-modules.yaml of `config` in use (see {@link useModulesFile}). */
+export interface ModulesSandbox {
+  sandbox: string;
+  file: string;
+  /** Rewrites the YAML file. */
+  write(config: Record<string, unknown>): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Makes a sandbox directory, writes `config(sandbox)` as its storage-modules.yaml and points the
+ * environment at it until cleanup.
+ */
+export async function modulesSandbox(config: (sandbox: string) => Record<string, unknown>): Promise<ModulesSandbox> {
+  const sandbox = await mkdtemp(join(tmpdir(), "skybutler-modules-"));
+  const file = join(sandbox, "storage-modules.yaml");
+  await writeFile(file, stringify(config(sandbox)));
+  const restore = useModulesFile(file, sandbox);
+  return {
+    sandbox,
+    file,
+    async write(next) {
+      await writeFile(file, stringify(next));
+    },
+    async cleanup() {
+      restore();
+      await rm(sandbox, { recursive: true, force: true });
+    },
+  };
+}

@@ -4,8 +4,9 @@
  *
  * @packageDocumentation
  */
-import { join } from "node:path";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+// wrappers open the storages below them by URI: the built-in schemes must be registered
+import "../builtin.js";
 import { ConfigError } from "../../errors.js";
 import type { Storage, StorageOptions } from "../storage.js";
 import { loadModule } from "./module-loader.js";

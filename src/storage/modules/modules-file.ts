@@ -61,7 +61,8 @@ export function skybutlerCacheDir(env: NodeJS.ProcessEnv = process.env): string 
   return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "skybutler");
 }
 
-const NAME = /^[a-z][a-z0-9+.-]*$/;
+/** At least two characters: `c://x` would read as a Windows drive path. */
+const NAME = /^[a-z][a-z0-9+.-]+$/;
 
 /**
  * Checks one entry; `name` and `file` are for the messages.
@@ -69,7 +70,7 @@ const NAME = /^[a-z][a-z0-9+.-]*$/;
  */
 export function validateModuleEntry(name: string, entry: unknown, file = "storage-modules.yaml"): StorageModuleEntry {
   if (!NAME.test(name)) {
-    throw new ConfigError(`storage module name "${name}" in ${file} is not usable as a URI scheme: use lower-case letters, digits, "+", "-" and "." (starting with a letter)`);
+    throw new ConfigError(`storage module name "${name}" in ${file} is not usable as a URI scheme: use two or more lower-case letters, digits, "+", "-" and "." (starting with a letter)`);
   }
   if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
     throw new ConfigError(`storage module "${name}" in ${file} must be a mapping with "module" (and optional "description", "args")`);

@@ -76,19 +76,23 @@ export class ChecksumStorage extends WrapperStorage {
     const layout = this.#layouts.get(info) ?? (await this.#layout(key, await this.inner.stat(key)));
     const first = Math.floor(range.start / layout.chunkSize);
     const last = Math.floor((range.start + range.length - 1) / layout.chunkSize);
-    const hashes = await this.inner.read(key, { offset: layout.hashesAt + first * HASH_SIZE, length: (last - first + 1) * HASH_SIZE });
+    // a whole read also checks the whole-object SHA-256 stored after the chunk hashes
+    const whole = range.start === 0 && range.length === layout.size;
+    const hashes = await this.inner.read(key, { offset: layout.hashesAt + first * HASH_SIZE, length: (last - first + 1 + (whole ? 1 : 0)) * HASH_SIZE });
     const from = first * layout.chunkSize;
     const to = Math.min(layout.size, (last + 1) * layout.chunkSize);
     const stream = await this.inner.readStream(key, { offset: from, length: to - from });
-    return Readable.from(this.#verified(key, stream, hashes, layout, range, from, first));
+    return Readable.from(this.#verified(key, stream, hashes, layout, range, from, first, whole));
   }
 
-  async *#verified(key: string, stream: Readable, hashes: Buffer, layout: ChecksumLayout, range: ClampedRange, from: number, first: number): AsyncGenerator<Buffer> {
+  async *#verified(key: string, stream: Readable, hashes: Buffer, layout: ChecksumLayout, range: ClampedRange, from: number, first: number, whole: boolean): AsyncGenerator<Buffer> {
     let offset = from;
     let index = 0;
     const end = range.start + range.length;
+    const total = whole ? createHash("sha256") : undefined;
     try {
       for await (const chunk of rechunk(stream, layout.chunkSize)) {
+        total?.update(chunk);
         const expected = hashes.subarray(index * HASH_SIZE, (index + 1) * HASH_SIZE);
         if (expected.length !== HASH_SIZE || !createHash("sha256").update(chunk).digest().equals(expected)) {
           throw new IntegrityError(`"${key}" in ${this.uri}: chunk ${first + index} (bytes ${offset}–${offset + chunk.length - 1}) does not match its SHA-256; the stored object is damaged`);
@@ -103,6 +107,9 @@ export class ChecksumStorage extends WrapperStorage {
       stream.destroy();
     }
     if (offset < end) throw new IntegrityError(`"${key}" in ${this.uri} ended at byte ${offset}, before the ${end} its trailer promises`);
+    if (total !== undefined && !total.digest().equals(hashes.subarray(hashes.length - HASH_SIZE))) {
+      throw new IntegrityError(`"${key}" in ${this.uri} does not match its whole-object SHA-256; the stored object is damaged`);
+    }
   }
 
   protected async writeKey(key: string, source: ByteSource, ifAbsent: boolean): Promise<void> {
