@@ -82,3 +82,58 @@ export async function* rechunk(source: AsyncIterable<Uint8Array>, size: number):
   }
   if (held > 0) yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, held);
 }
+
+/**
+ * Pulls `source` ahead of its consumer, up to `maxBytes` queued: the producer's CPU work (hashing,
+ * encryption) then runs while the consumer's I/O is in libuv's pool, instead of one after the
+ * other. Errors of the source arrive after the bytes produced before them, unchanged.
+ */
+export async function* prefetch<T extends Uint8Array>(source: AsyncIterable<T>, maxBytes: number): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  const queue: T[] = [];
+  let queued = 0;
+  let finished = false;
+  let stopped = false;
+  let failure: { error: unknown } | undefined;
+  let wakeConsumer: (() => void) | undefined;
+  let wakeProducer: (() => void) | undefined;
+  const pump = (async () => {
+    try {
+      while (!stopped) {
+        if (queued >= maxBytes) {
+          await new Promise<void>((r) => (wakeProducer = r));
+          continue;
+        }
+        const next = await iterator.next();
+        if (next.done === true) break;
+        queue.push(next.value);
+        queued += next.value.byteLength;
+        wakeConsumer?.();
+      }
+    } catch (err) {
+      failure = { error: err };
+    } finally {
+      finished = true;
+      wakeConsumer?.();
+    }
+  })();
+  try {
+    for (;;) {
+      const value = queue.shift();
+      if (value !== undefined) {
+        queued -= value.byteLength;
+        wakeProducer?.();
+        yield value;
+        continue;
+      }
+      if (failure !== undefined) throw failure.error;
+      if (finished) return;
+      await new Promise<void>((r) => (wakeConsumer = r));
+    }
+  } finally {
+    stopped = true;
+    wakeProducer?.();
+    await pump;
+    if (failure === undefined && !finished) await iterator.return?.(undefined);
+  }
+}

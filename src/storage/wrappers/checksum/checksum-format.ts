@@ -1,8 +1,9 @@
 /**
  * The layout of an object of `skybutler:checksum` in the storage below: the caller's bytes, then a
- * trailer with the SHA-256 of each fixed-size chunk, the SHA-256 of the whole, and a footer.
+ * trailer with the SHA-256 of each fixed-size chunk, their root (the SHA-256 of the chunk hashes,
+ * so the trailer checks itself), and a footer.
  *
- *   [data: size bytes][chunk hashes: 32 × n][whole SHA-256: 32][footer: 24]
+ *   [data: size bytes][chunk hashes: 32 × n][root: 32][footer: 24]
  *   footer = "SKBSUM01" | chunkSize (u32 BE) | reserved (u32) | size (u64 BE)
  *
  * One object, so a write is as atomic as the storage below makes it: the hashes can never belong
@@ -53,30 +54,30 @@ export function parseFooter(footer: Buffer, storedSize: number, what: string): C
   return layout;
 }
 
+/** The root of chunk hashes: the SHA-256 of their concatenation. */
+export function rootOf(hashes: Buffer): Buffer {
+  return createHash("sha256").update(hashes).digest();
+}
+
 /** Builds the trailer after the data. */
-export function trailer(chunkHashes: Buffer[], whole: Buffer, chunkSize: number, size: number): Buffer {
+export function trailer(chunkHashes: Buffer[], chunkSize: number, size: number): Buffer {
+  const hashes = Buffer.concat(chunkHashes);
   const footer = Buffer.alloc(FOOTER_SIZE);
   MAGIC.copy(footer, 0);
   footer.writeUInt32BE(chunkSize, 8);
   footer.writeBigUInt64BE(BigInt(size), 16);
-  return Buffer.concat([...chunkHashes, whole, footer]);
+  return Buffer.concat([hashes, rootOf(hashes), footer]);
 }
 
-/**
- * Passes the caller's bytes through unchanged, hashing each chunk and the whole, then yields the
- * trailer. Memory: one hash state per chunk boundary, 32 bytes per chunk.
- */
+/** Passes the caller's bytes through unchanged, hashing each chunk, then yields the trailer. */
 export async function* withTrailer(source: AsyncIterable<Uint8Array>, chunkSize: number): AsyncGenerator<Uint8Array> {
   const hashes: Buffer[] = [];
-  const whole = createHash("sha256");
   let chunk: Hash = createHash("sha256");
   let inChunk = 0;
   let size = 0;
   for await (const piece of source) {
     let buf = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
-    whole.update(buf);
     size += buf.length;
-    yield piece;
     while (buf.length > 0) {
       const take = Math.min(chunkSize - inChunk, buf.length);
       chunk.update(buf.subarray(0, take));
@@ -88,7 +89,8 @@ export async function* withTrailer(source: AsyncIterable<Uint8Array>, chunkSize:
         inChunk = 0;
       }
     }
+    yield piece;
   }
   if (inChunk > 0) hashes.push(chunk.digest());
-  yield trailer(hashes, whole.digest(), chunkSize, size);
+  yield trailer(hashes, chunkSize, size);
 }

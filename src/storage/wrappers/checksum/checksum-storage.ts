@@ -1,5 +1,5 @@
 /**
- * `skybutler:checksum`: every object carries the SHA-256 of each chunk and of the whole (see
+ * `skybutler:checksum`: every object carries the SHA-256 of each chunk and their root (see
  * `checksum-format.ts`), and every read — ranged reads included — is checked chunk by chunk
  * before a byte is handed on. A mismatch is an {@link IntegrityError}, never silently returned bytes.
  *
@@ -15,12 +15,14 @@ import { IntegrityError, NotFoundError } from "../../../errors.js";
 import type { ClampedRange } from "../../byte-range.js";
 import type { ObjectInfo, Storage, StorageOptions } from "../../storage.js";
 import type { ByteSource } from "../../stream-storage.js";
-import { integerArg, openInner, overOf, rechunk, wrapperConfig } from "../wrapper-support.js";
+import { integerArg, openInner, overOf, prefetch, rechunk, wrapperConfig } from "../wrapper-support.js";
 import { WrapperStorage } from "../wrapper-storage.js";
-import { FOOTER_SIZE, HASH_SIZE, parseFooter, withTrailer, type ChecksumLayout } from "./checksum-format.js";
+import { FOOTER_SIZE, HASH_SIZE, parseFooter, rootOf, withTrailer, type ChecksumLayout } from "./checksum-format.js";
 
 /** Default chunk: 1 MiB (a ranged read checks at most two chunks more than it asked for). */
 const DEFAULT_CHUNK = 1024 * 1024;
+/** Bytes read or hashed ahead of the consumer. */
+const PREFETCH = 8 * 1024 * 1024;
 
 /**
  * The `skybutler:checksum` factory: `NAME://rest` wraps `args.over` + rest.
@@ -76,23 +78,26 @@ export class ChecksumStorage extends WrapperStorage {
     const layout = this.#layouts.get(info) ?? (await this.#layout(key, await this.inner.stat(key)));
     const first = Math.floor(range.start / layout.chunkSize);
     const last = Math.floor((range.start + range.length - 1) / layout.chunkSize);
-    // a whole read also checks the whole-object SHA-256 stored after the chunk hashes
-    const whole = range.start === 0 && range.length === layout.size;
-    const hashes = await this.inner.read(key, { offset: layout.hashesAt + first * HASH_SIZE, length: (last - first + 1 + (whole ? 1 : 0)) * HASH_SIZE });
+    // all chunk hashes and their root (32 bytes a MiB): the trailer is checked before it is trusted
+    const trailer = await this.inner.read(key, { offset: layout.hashesAt, length: (layout.chunks + 1) * HASH_SIZE });
+    const all = trailer.subarray(0, layout.chunks * HASH_SIZE);
+    if (trailer.length !== (layout.chunks + 1) * HASH_SIZE || !rootOf(all).equals(trailer.subarray(all.length))) {
+      throw new IntegrityError(`"${key}" in ${this.uri}: its chunk hashes do not match their root; the stored object is damaged`);
+    }
+    const hashes = all.subarray(first * HASH_SIZE, (last + 1) * HASH_SIZE);
     const from = first * layout.chunkSize;
     const to = Math.min(layout.size, (last + 1) * layout.chunkSize);
     const stream = await this.inner.readStream(key, { offset: from, length: to - from });
-    return Readable.from(this.#verified(key, stream, hashes, layout, range, from, first, whole));
+    return Readable.from(this.#verified(key, stream, hashes, layout, range, from, first));
   }
 
-  async *#verified(key: string, stream: Readable, hashes: Buffer, layout: ChecksumLayout, range: ClampedRange, from: number, first: number, whole: boolean): AsyncGenerator<Buffer> {
+  async *#verified(key: string, stream: Readable, hashes: Buffer, layout: ChecksumLayout, range: ClampedRange, from: number, first: number): AsyncGenerator<Buffer> {
     let offset = from;
     let index = 0;
     const end = range.start + range.length;
-    const total = whole ? createHash("sha256") : undefined;
     try {
-      for await (const chunk of rechunk(stream, layout.chunkSize)) {
-        total?.update(chunk);
+      // read ahead while chunks are hashed: the disk or network works while the CPU checks
+      for await (const chunk of rechunk(prefetch(stream as AsyncIterable<Buffer>, PREFETCH), layout.chunkSize)) {
         const expected = hashes.subarray(index * HASH_SIZE, (index + 1) * HASH_SIZE);
         if (expected.length !== HASH_SIZE || !createHash("sha256").update(chunk).digest().equals(expected)) {
           throw new IntegrityError(`"${key}" in ${this.uri}: chunk ${first + index} (bytes ${offset}–${offset + chunk.length - 1}) does not match its SHA-256; the stored object is damaged`);
@@ -107,12 +112,10 @@ export class ChecksumStorage extends WrapperStorage {
       stream.destroy();
     }
     if (offset < end) throw new IntegrityError(`"${key}" in ${this.uri} ended at byte ${offset}, before the ${end} its trailer promises`);
-    if (total !== undefined && !total.digest().equals(hashes.subarray(hashes.length - HASH_SIZE))) {
-      throw new IntegrityError(`"${key}" in ${this.uri} does not match its whole-object SHA-256; the stored object is damaged`);
-    }
   }
 
   protected async writeKey(key: string, source: ByteSource, ifAbsent: boolean): Promise<void> {
-    await this.inner.writeStream(key, withTrailer(source, this.#chunkSize), { ifAbsent });
+    // hashed ahead of the storage below, which writes the previous pieces meanwhile
+    await this.inner.writeStream(key, prefetch(withTrailer(source, this.#chunkSize), PREFETCH), { ifAbsent });
   }
 }

@@ -16,12 +16,14 @@ import { IntegrityError, NotFoundError } from "../../../errors.js";
 import type { ClampedRange } from "../../byte-range.js";
 import type { ObjectInfo, StatisticsOptions, Storage, StorageOptions, StorageStatistics } from "../../storage.js";
 import type { ByteSource } from "../../stream-storage.js";
-import { integerArg, openInner, overOf, wrapperConfig } from "../wrapper-support.js";
+import { integerArg, openInner, overOf, prefetch, wrapperConfig } from "../wrapper-support.js";
 import { WrapperStorage } from "../wrapper-storage.js";
 import { decryptChunks, encryptStream, MAX_HEADER, parseHeader, TAG_SIZE, type EncryptedLayout } from "./encryption-format.js";
 import { loadKeys, type EncryptionKey } from "./encryption-keys.js";
 
 const DEFAULT_CHUNK = 1024 * 1024;
+/** Bytes read or encrypted ahead of the consumer. */
+const PREFETCH = 8 * 1024 * 1024;
 
 /**
  * The `skybutler:encrypt` factory.
@@ -95,7 +97,9 @@ export class EncryptStorage extends WrapperStorage {
     const lastLength = Math.min(layout.chunkSize, layout.size - last * layout.chunkSize) + TAG_SIZE;
     const to = layout.header.length + last * sealed + lastLength;
     const stream = await this.inner.readStream(key, { offset: from, length: to - from });
-    return Readable.from(this.#slice(decryptChunks(stream, layout, entry.key, first, what), stream, first * layout.chunkSize, range, last - first + 1, what));
+    // read ahead while chunks are decrypted
+    const stored = prefetch(stream as AsyncIterable<Buffer>, PREFETCH);
+    return Readable.from(this.#slice(decryptChunks(stored, layout, entry.key, first, what), stream, first * layout.chunkSize, range, last - first + 1, what));
   }
 
   async *#slice(plain: AsyncIterable<Buffer>, stream: Readable, from: number, range: ClampedRange, expected: number, what: string): AsyncGenerator<Buffer> {
@@ -117,6 +121,7 @@ export class EncryptStorage extends WrapperStorage {
   }
 
   protected async writeKey(key: string, source: ByteSource, ifAbsent: boolean): Promise<void> {
-    await this.inner.writeStream(key, encryptStream(source, this.#current, this.#chunkSize), { ifAbsent });
+    // encrypted ahead of the storage below, which writes the previous chunks meanwhile
+    await this.inner.writeStream(key, prefetch(encryptStream(source, this.#current, this.#chunkSize), PREFETCH), { ifAbsent });
   }
 }
