@@ -1,6 +1,6 @@
 /**
- * The Storage contract as one suite of `it()`s, run against every backend (PosixStorage now,
- * SwiftStorage next). Tests go through the {@link Storage} API only, plus the few hooks of
+ * The Storage contract as one suite of `it()`s, run against every backend: PosixStorage,
+ * SwiftStorage, S3Storage, vendor modules and every wrapper stack (test/conformance/*.test.ts). Tests go through the {@link Storage} API only, plus the few hooks of
  * {@link StorageFixture} that make a backend-specific situation happen (a refused write, a link).
  *
  * ```ts

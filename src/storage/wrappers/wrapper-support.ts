@@ -137,3 +137,4 @@ export async function* prefetch<T extends Uint8Array>(source: AsyncIterable<T>, 
     if (failure === undefined && !finished) await iterator.return?.(undefined);
   }
 }
+

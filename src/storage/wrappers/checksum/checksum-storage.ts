@@ -15,7 +15,7 @@ import { IntegrityError, NotFoundError } from "../../../errors.js";
 import type { ClampedRange } from "../../byte-range.js";
 import type { ObjectInfo, Storage, StorageOptions } from "../../storage.js";
 import type { ByteSource } from "../../stream-storage.js";
-import { integerArg, openInner, overOf, prefetch, rechunk, wrapperConfig } from "../wrapper-support.js";
+import { integerArg, openInner, overOf, prefetch, wrapperConfig } from "../wrapper-support.js";
 import { WrapperStorage } from "../wrapper-storage.js";
 import { FOOTER_SIZE, HASH_SIZE, parseFooter, rootOf, withTrailer, type ChecksumLayout } from "./checksum-format.js";
 
@@ -91,27 +91,57 @@ export class ChecksumStorage extends WrapperStorage {
     return Readable.from(this.#verified(key, stream, hashes, layout, range, from, first));
   }
 
+  /**
+   * The bytes of the range, each chunk hashed as its pieces arrive and handed on only once its
+   * SHA-256 matched (pieces are held, not copied into one buffer).
+   */
   async *#verified(key: string, stream: Readable, hashes: Buffer, layout: ChecksumLayout, range: ClampedRange, from: number, first: number): AsyncGenerator<Buffer> {
-    let offset = from;
-    let index = 0;
     const end = range.start + range.length;
+    const stop = Math.min(layout.size, (first + hashes.length / HASH_SIZE) * layout.chunkSize);
+    let offset = from; // of the current chunk's first byte
+    let index = 0;
+    let held: Buffer[] = [];
+    let inChunk = 0;
+    let hash = createHash("sha256");
+    const release = function* (this: void, chunkStart: number): Generator<Buffer> {
+      let at = chunkStart;
+      for (const part of held) {
+        const lo = Math.max(range.start, at) - at;
+        const hi = Math.min(end, at + part.length) - at;
+        if (hi > lo) yield part.subarray(lo, hi);
+        at += part.length;
+      }
+    };
     try {
       // read ahead while chunks are hashed: the disk or network works while the CPU checks
-      for await (const chunk of rechunk(prefetch(stream as AsyncIterable<Buffer>, PREFETCH), layout.chunkSize)) {
-        const expected = hashes.subarray(index * HASH_SIZE, (index + 1) * HASH_SIZE);
-        if (expected.length !== HASH_SIZE || !createHash("sha256").update(chunk).digest().equals(expected)) {
-          throw new IntegrityError(`"${key}" in ${this.uri}: chunk ${first + index} (bytes ${offset}–${offset + chunk.length - 1}) does not match its SHA-256; the stored object is damaged`);
+      for await (const piece of prefetch(stream as AsyncIterable<Buffer>, PREFETCH)) {
+        let buf = piece;
+        while (buf.length > 0) {
+          const chunkLength = Math.min(layout.chunkSize, stop - offset);
+          if (chunkLength <= 0) throw new IntegrityError(`"${key}" in ${this.uri}: the storage below returned more bytes than asked for`);
+          const take = Math.min(chunkLength - inChunk, buf.length);
+          const part = buf.subarray(0, take);
+          hash.update(part);
+          held.push(part);
+          inChunk += take;
+          buf = buf.subarray(take);
+          if (inChunk < chunkLength) continue;
+          const expected = hashes.subarray(index * HASH_SIZE, (index + 1) * HASH_SIZE);
+          if (expected.length !== HASH_SIZE || !hash.digest().equals(expected)) {
+            throw new IntegrityError(`"${key}" in ${this.uri}: chunk ${first + index} (bytes ${offset}–${offset + chunkLength - 1}) does not match its SHA-256; the stored object is damaged`);
+          }
+          yield* release(offset);
+          offset += chunkLength;
+          index++;
+          held = [];
+          inChunk = 0;
+          hash = createHash("sha256");
         }
-        const lo = Math.max(range.start, offset) - offset;
-        const hi = Math.min(end, offset + chunk.length) - offset;
-        if (hi > lo) yield chunk.subarray(lo, hi);
-        offset += chunk.length;
-        index++;
       }
     } finally {
       stream.destroy();
     }
-    if (offset < end) throw new IntegrityError(`"${key}" in ${this.uri} ended at byte ${offset}, before the ${end} its trailer promises`);
+    if (offset < end) throw new IntegrityError(`"${key}" in ${this.uri} ended at byte ${offset + inChunk}, before the ${end} its trailer promises`);
   }
 
   protected async writeKey(key: string, source: ByteSource, ifAbsent: boolean): Promise<void> {

@@ -74,11 +74,13 @@ function aad(header: Buffer, final: boolean): Buffer {
   return Buffer.concat([header, Buffer.from([final ? 1 : 0])]);
 }
 
-function sealChunk(key: Buffer, header: Buffer, prefix: Buffer, index: number, final: boolean, plain: Buffer): Buffer {
+/** A sealed chunk as two pieces, ciphertext and tag (no copy into one buffer). */
+function sealChunk(key: Buffer, header: Buffer, prefix: Buffer, index: number, final: boolean, plain: Buffer): [Buffer, Buffer] {
   const cipher = createCipheriv("aes-256-gcm", key, nonce(prefix, index));
   cipher.setAAD(aad(header, final));
-  const out = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-  return out;
+  const body = cipher.update(plain);
+  cipher.final(); // GCM adds no bytes at the end
+  return [body, cipher.getAuthTag()];
 }
 
 /** The stored bytes for a plaintext stream: the header, then the sealed chunks (one chunk of look-ahead). */
@@ -89,32 +91,58 @@ export async function* encryptStream(source: AsyncIterable<Uint8Array>, key: Enc
   let held: Buffer | undefined;
   let index = 0;
   for await (const chunk of rechunk(source, chunkSize)) {
-    if (held !== undefined) yield sealChunk(key.key, header, prefix, index++, false, held);
+    if (held !== undefined) yield* sealChunk(key.key, header, prefix, index++, false, held);
     // rechunk may hand out a view of the source's buffer: keep a copy across the next await
     held = Buffer.from(chunk);
   }
-  yield sealChunk(key.key, header, prefix, index, true, held ?? Buffer.alloc(0));
+  yield* sealChunk(key.key, header, prefix, index, true, held ?? Buffer.alloc(0));
 }
 
 /**
  * The plaintext of chunks `first`… from a stream of their stored bytes (each `chunkSize + 16`
- * bytes, the object's last one shorter).
+ * bytes, the object's last one shorter). Ciphertext is fed to the cipher as it arrives; the
+ * plaintext of a chunk is handed on only once its tag checked out.
  * @throws IntegrityError when a chunk fails authentication or the stream ends early
  */
 export async function* decryptChunks(stored: AsyncIterable<Uint8Array>, layout: EncryptedLayout, key: Buffer, first: number, what: string): AsyncGenerator<Buffer> {
+  const lastSealed = layout.size - (layout.chunks - 1) * layout.chunkSize + TAG_SIZE;
+  const sealedSize = (i: number): number => (i === layout.chunks - 1 ? lastSealed : layout.chunkSize + TAG_SIZE);
+  const start = (i: number) => {
+    const d = createDecipheriv("aes-256-gcm", key, nonce(layout.prefix, i));
+    d.setAAD(aad(layout.header, i === layout.chunks - 1));
+    return d;
+  };
   let index = first;
-  for await (const sealed of rechunk(stored, layout.chunkSize + TAG_SIZE)) {
-    if (sealed.length < TAG_SIZE) throw new IntegrityError(`${what}: chunk ${index} is truncated`);
-    const decipher = createDecipheriv("aes-256-gcm", key, nonce(layout.prefix, index));
-    decipher.setAAD(aad(layout.header, index === layout.chunks - 1));
-    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_SIZE));
-    let plain: Buffer;
-    try {
-      plain = Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG_SIZE)), decipher.final()]);
-    } catch (err) {
-      throw new IntegrityError(`${what}: chunk ${index} fails authentication (AES-256-GCM); the stored object was changed or damaged`, { cause: err });
+  let decipher = start(index);
+  let inChunk = 0;
+  let plain: Buffer[] = [];
+  let tag: Buffer[] = [];
+  for await (const piece of stored) {
+    let buf = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    while (buf.length > 0) {
+      if (index >= layout.chunks) throw new IntegrityError(`${what}: more bytes than its ${layout.chunks} chunks`);
+      const sealed = sealedSize(index);
+      const take = Math.min(sealed - inChunk, buf.length);
+      const cipherLeft = Math.max(0, sealed - TAG_SIZE - inChunk);
+      const body = buf.subarray(0, Math.min(cipherLeft, take));
+      if (body.length > 0) plain.push(decipher.update(body));
+      if (take > body.length) tag.push(buf.subarray(body.length, take));
+      inChunk += take;
+      buf = buf.subarray(take);
+      if (inChunk < sealed) continue;
+      try {
+        decipher.setAuthTag(tag.length === 1 ? tag[0]! : Buffer.concat(tag));
+        decipher.final();
+      } catch (err) {
+        throw new IntegrityError(`${what}: chunk ${index} fails authentication (AES-256-GCM); the stored object was changed or damaged`, { cause: err });
+      }
+      yield* plain;
+      plain = [];
+      tag = [];
+      inChunk = 0;
+      index++;
+      if (index < layout.chunks) decipher = start(index);
     }
-    yield plain;
-    index++;
   }
+  if (inChunk > 0) throw new IntegrityError(`${what}: chunk ${index} is truncated`);
 }
