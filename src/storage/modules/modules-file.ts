@@ -21,6 +21,7 @@ import { randomBytes } from "node:crypto";
 import { parse, stringify } from "yaml";
 import { ConfigError } from "../../errors.js";
 import { withFileLock } from "../file-lock.js";
+import { registeredSchemes } from "../schemes.js";
 
 /** One configured module. */
 export interface StorageModuleEntry {
@@ -147,7 +148,7 @@ async function writeConfig(path: string, config: StorageModulesConfig): Promise<
 export interface ModulesFileOptions {
   /** The YAML file (default {@link storageModulesPath}). */
   file?: string;
-  /** Names that may not be used (the registered URI schemes). */
+  /** Names that may not be used; default the registered URI schemes (`file`, `swift`, `s3` …). */
   reserved?: readonly string[];
 }
 
@@ -164,7 +165,7 @@ export interface ModulesFileOptions {
 export async function addStorageModule(name: string, entry: StorageModuleEntry, options: ModulesFileOptions = {}): Promise<boolean> {
   const file = options.file ?? storageModulesPath();
   const valid = validateModuleEntry(name, entry, file);
-  if (options.reserved?.includes(name)) throw new ConfigError(`"${name}" is a built-in URI scheme; choose another storage module name`);
+  if ((options.reserved ?? registeredSchemes()).includes(name)) throw new ConfigError(`"${name}" is a built-in URI scheme; choose another storage module name`);
   await mkdir(dirname(file), { recursive: true });
   return withFileLock(file, async () => {
     const config = { ...(await readStorageModules(file)) };

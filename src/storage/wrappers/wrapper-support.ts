@@ -138,3 +138,22 @@ export async function* prefetch<T extends Uint8Array>(source: AsyncIterable<T>, 
   }
 }
 
+
+/**
+ * Joins small pieces into pieces of at least `minBytes` (one copy): fewer, larger writes below
+ * (a file takes 16 MiB writes about twice as fast as 1 MiB ones here).
+ */
+export async function* coalesce(source: AsyncIterable<Uint8Array>, minBytes: number): AsyncGenerator<Buffer> {
+  let parts: Uint8Array[] = [];
+  let held = 0;
+  for await (const piece of source) {
+    parts.push(piece);
+    held += piece.byteLength;
+    if (held >= minBytes) {
+      yield Buffer.concat(parts, held);
+      parts = [];
+      held = 0;
+    }
+  }
+  if (held > 0) yield Buffer.concat(parts, held);
+}

@@ -16,7 +16,7 @@ import { IntegrityError, NotFoundError } from "../../../errors.js";
 import type { ClampedRange } from "../../byte-range.js";
 import type { ObjectInfo, StatisticsOptions, Storage, StorageOptions, StorageStatistics } from "../../storage.js";
 import type { ByteSource } from "../../stream-storage.js";
-import { integerArg, openInner, overOf, prefetch, wrapperConfig } from "../wrapper-support.js";
+import { coalesce, integerArg, openInner, overOf, prefetch, wrapperConfig } from "../wrapper-support.js";
 import { WrapperStorage } from "../wrapper-storage.js";
 import { decryptChunks, encryptStream, MAX_HEADER, parseHeader, TAG_SIZE, type EncryptedLayout } from "./encryption-format.js";
 import { loadKeys, type EncryptionKey } from "./encryption-keys.js";
@@ -24,6 +24,8 @@ import { loadKeys, type EncryptionKey } from "./encryption-keys.js";
 const DEFAULT_CHUNK = 1024 * 1024;
 /** Bytes read or encrypted ahead of the consumer. */
 const PREFETCH = 8 * 1024 * 1024;
+/** Sealed chunks are joined into writes of this size (large writes are much cheaper below). */
+const WRITE_PIECE = 16 * 1024 * 1024;
 
 /**
  * The `skybutler:encrypt` factory.
@@ -120,6 +122,6 @@ export class EncryptStorage extends WrapperStorage {
 
   protected async writeKey(key: string, source: ByteSource, ifAbsent: boolean): Promise<void> {
     // encrypted ahead of the storage below, which writes the previous chunks meanwhile
-    await this.inner.writeStream(key, prefetch(encryptStream(source, this.#current, this.#chunkSize), PREFETCH), { ifAbsent });
+    await this.inner.writeStream(key, prefetch(coalesce(encryptStream(source, this.#current, this.#chunkSize), WRITE_PIECE), 2 * WRITE_PIECE), { ifAbsent });
   }
 }
