@@ -25,7 +25,7 @@ const DEFAULT_CHUNK = 1024 * 1024;
 /** Bytes read or encrypted ahead of the consumer. */
 const PREFETCH = 8 * 1024 * 1024;
 /** Sealed chunks are joined into writes of this size (large writes are much cheaper below). */
-const WRITE_PIECE = 16 * 1024 * 1024;
+const WRITE_PIECE = 8 * 1024 * 1024;
 
 /**
  * The `skybutler:encrypt` factory.
@@ -122,6 +122,6 @@ export class EncryptStorage extends WrapperStorage {
 
   protected async writeKey(key: string, source: ByteSource, ifAbsent: boolean): Promise<void> {
     // encrypted ahead of the storage below, which writes the previous chunks meanwhile
-    await this.inner.writeStream(key, prefetch(coalesce(encryptStream(source, this.#current, this.#chunkSize), WRITE_PIECE), 2 * WRITE_PIECE), { ifAbsent });
+    await this.inner.writeStream(key, prefetch(coalesce(encryptStream(source, this.#current, this.#chunkSize), WRITE_PIECE), WRITE_PIECE), { ifAbsent });
   }
 }
