@@ -5,10 +5,7 @@
  * access key is its tempauth name and whose secret is its password; `denyWrite` withdraws the
  * write grant, so the refusal is a real 403 from the server.
  */
-import { S3Storage } from "../../src/storage/s3/s3-storage.js";
 import { s3Fixture } from "../support/s3-fixture.js";
 import { describeStorageConformance } from "./storage-conformance.js";
 
 describeStorageConformance({ name: "S3Storage (Swift s3api)", create: s3Fixture });
-
-export { S3Storage };
