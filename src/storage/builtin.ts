@@ -28,3 +28,7 @@ for (const scheme of ["skybutler+http", "skybutler+https"]) {
     registerStorage(scheme, async () => (await import("./http/http-storage.js")).HttpStorage.open);
   }
 }
+// `s3:` likewise: aws4 and the S3 client load with the first s3:// repository.
+if (!registeredSchemes().includes("s3")) {
+  registerStorage("s3", async () => (await import("./s3/s3-storage.js")).S3Storage.open);
+}

@@ -12,7 +12,21 @@
  */
 import "./builtin.js";
 
-export type { ByteRange, ListOptions, LocalFileOptions, ObjectInfo, PendingLocalFile, Storage, StorageCapabilities, StorageOptions, WriteOptions } from "./storage.js";
+export type {
+  AvailableOptions,
+  ByteRange,
+  ListOptions,
+  LocalFileOptions,
+  ObjectInfo,
+  PendingLocalFile,
+  StatisticsOptions,
+  Storage,
+  StorageCapabilities,
+  StorageCapacity,
+  StorageOptions,
+  StorageStatistics,
+  WriteOptions,
+} from "./storage.js";
 export {
   registerStorage,
   registeredSchemes,
@@ -28,7 +42,13 @@ export { PosixStorage } from "./posix/posix-storage.js";
 // only its option types are exported here; `import("skybutler")` never loads undici.
 export type { SwiftStorageOptions } from "./swift/swift-options.js";
 export type { HttpStorageOptions } from "./http/http-storage.js";
+export type { S3StorageOptions } from "./s3/s3-options.js";
 export type { RetryOptions, TimeoutOptions } from "./retry-policy.js";
 export type { CommitOptions } from "./storage.js";
 export { StorageDecorator } from "./storage-decorator.js";
+export { StreamStorage } from "./stream-storage.js";
+// storage modules: configuration, the vendor contract and the admin functions; the module code
+// itself (adapter, wrappers) is loaded only when a module URI is opened
+export * from "./modules/index.js";
+export { gcDedup, repairMirror } from "./wrappers/admin.js";
 export { TempLocalFiles, type TempLocalFileOps } from "./temp-local-files.js";

@@ -1,5 +1,5 @@
 /**
- * When a remote storage (Swift, a skybutler server) tries a request again, how long it waits, and
+ * When a remote storage (Swift, S3, a skybutler server) tries a request again, how long it waits, and
  * how long it waits for a server at all: jittered exponential backoff bounded by a count and a
  * total time, Retry-After honoured, and timeouts on connect, on the response headers and on a
  * stalled body.

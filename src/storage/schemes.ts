@@ -59,14 +59,23 @@ export function schemeOf(uriOrPath: string): string {
  * const storage = await storageFromUri("data/testcam-repo");
  * const ok = await storage.exists("registry.sqlite3");
  * ```
- * @throws UnsupportedSchemeError naming the known schemes
+ * A scheme no backend registered is looked up in `storage-modules.yaml` (see `addStorageModule`):
+ * `NAME://root` opens the module configured as NAME.
+ * @throws UnsupportedSchemeError naming the known schemes (backends and configured modules)
+ * @throws ConfigError when a configured module cannot be loaded or breaks its contract
  * @throws NotFoundError when the root does not exist and `create` is not set
  */
 export async function storageFromUri(uriOrPath: string, options: StorageOptions = {}): Promise<Storage> {
   const uri = toRootUri(uriOrPath);
   const scheme = schemeOf(uri);
   const loader = loaders.get(scheme);
-  if (loader === undefined) throw new UnsupportedSchemeError(scheme, registeredSchemes());
+  if (loader === undefined) {
+    // not a backend: maybe a module of storage-modules.yaml (read only now, and only then)
+    const modules = await import("./modules/module-schemes.js");
+    const storage = await modules.openConfiguredModule(uri, options);
+    if (storage !== undefined) return storage;
+    throw new UnsupportedSchemeError(scheme, [...registeredSchemes(), ...(await modules.configuredModuleNames())]);
+  }
   const factory = await loader();
   return factory(uri, options);
 }

@@ -7,7 +7,19 @@
 import type { Readable } from "node:stream";
 import { UnsupportedOperationError } from "../errors.js";
 import type { LocalFile } from "../temp/index.js";
-import type { ByteRange, ListOptions, LocalFileOptions, ObjectInfo, PendingLocalFile, Storage, StorageCapabilities, WriteOptions } from "./storage.js";
+import type {
+  AvailableOptions,
+  ByteRange,
+  ListOptions,
+  LocalFileOptions,
+  ObjectInfo,
+  PendingLocalFile,
+  StatisticsOptions,
+  Storage,
+  StorageCapabilities,
+  StorageStatistics,
+  WriteOptions,
+} from "./storage.js";
 
 /** Forwards everything to `inner`; subclasses override what they change. */
 export class StorageDecorator implements Storage {
@@ -71,6 +83,12 @@ export class StorageDecorator implements Storage {
   setMetadata(key: string, metadata: Readonly<Record<string, string>>): Promise<void> {
     if (this.inner.setMetadata === undefined) throw new UnsupportedOperationError(`${this.inner.uri} keeps no object metadata`);
     return this.inner.setMetadata(key, metadata);
+  }
+  statistics(options?: StatisticsOptions): Promise<StorageStatistics> {
+    return this.inner.statistics(options);
+  }
+  available(key: string, expected?: AvailableOptions): Promise<boolean> {
+    return this.inner.available(key, expected);
   }
   close(): Promise<void> {
     return this.inner.close();

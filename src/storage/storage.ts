@@ -118,6 +118,42 @@ export interface LocalFileOptions {
   revalidate?: boolean;
 }
 
+/** Capacity of the medium below a storage, in bytes (what an administrator's UI shows). */
+export interface StorageCapacity {
+  total: number;
+  used: number;
+  free: number;
+}
+
+/**
+ * What {@link Storage.statistics} reports. `capacity` is null where the backend has no notion of
+ * one (an S3 bucket, a Swift account without a quota). Wrappers add their own figures (a dedup
+ * ratio, cache hits) under their own names.
+ */
+export interface StorageStatistics {
+  capacity: StorageCapacity | null;
+  /** Objects below the root (only when counted: see {@link StatisticsOptions.count}). */
+  objects?: number;
+  /** Bytes of those objects. */
+  bytes?: number;
+  [figure: string]: unknown;
+}
+
+/** Options of {@link Storage.statistics}. */
+export interface StatisticsOptions {
+  /** Also count the objects and bytes below the root (a full listing on most backends). Default false. */
+  count?: boolean;
+}
+
+/**
+ * What the caller expects of an object in {@link Storage.available}: each given field must match
+ * (`etag` only means something between storages of one kind).
+ */
+export interface AvailableOptions {
+  size?: number;
+  etag?: string;
+}
+
 /** Options given to a Storage factory. */
 export interface StorageOptions {
   /** Create the root (directory, container) when it does not exist. Default false. */
@@ -203,6 +239,19 @@ export interface Storage {
    * @throws NotFoundError, InvalidKeyError, PermissionDeniedError
    */
   setMetadata?(key: string, metadata: Readonly<Record<string, string>>): Promise<void>;
+
+  /**
+   * Capacity of the medium (statfs, an account quota) and, when asked to count, the objects and
+   * bytes below the root. Wrappers add their own figures.
+   * @throws PermissionDeniedError, StorageError when the backend cannot be asked, ClosedError
+   */
+  statistics(options?: StatisticsOptions): Promise<StorageStatistics>;
+  /**
+   * Whether the object is already there as expected (Mezeo's `available`: then a replication can
+   * skip it): it exists and has the given `size` and `etag` (each only when given).
+   * @throws InvalidKeyError, ClosedError
+   */
+  available(key: string, expected?: AvailableOptions): Promise<boolean>;
 
   /**
    * Releases what the storage holds (temp files, connections) and discards uncommitted pending

@@ -8,41 +8,15 @@
  * destination, file modes, symlinks to files, sparse files).
  */
 import { expect } from "chai";
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, truncate, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
-import { promisify } from "node:util";
 import { AlreadyExistsError, UnsupportedOperationError } from "../../src/errors.js";
 import { PosixStorage } from "../../src/storage/posix/posix-storage.js";
 import { forBackend } from "../support/backends.js";
 import { describeStorageConformance, type StorageFixture } from "./storage-conformance.js";
-
-const run = promisify(execFile);
-
-/**
- * Makes a directory refuse new entries, renames and unlinks. As root, permission bits do not deny
- * anything (CAP_DAC_OVERRIDE), so the directory is made immutable (`chattr +i`, needs
- * CAP_LINUX_IMMUTABLE and ext2/3/4, xfs, btrfs …): the kernel then refuses with EPERM, the same
- * errno a real permission problem gives, and nothing is faked above the filesystem. Anyone else
- * gets plain `chmod 0555`.
- */
-async function lockDirectory(dir: string): Promise<() => Promise<void>> {
-  if (process.getuid?.() === 0) {
-    try {
-      await run("chattr", ["+i", dir]);
-    } catch (err) {
-      throw new Error(
-        `cannot make ${dir} immutable (chattr +i) to test a refused write as root: ${(err as Error).message};` +
-          ` run the tests on ext4/xfs/btrfs with CAP_LINUX_IMMUTABLE, or as a non-root user`,
-      );
-    }
-    return async () => void (await run("chattr", ["-i", dir]));
-  }
-  await chmod(dir, 0o555);
-  return () => chmod(dir, 0o755);
-}
+import { lockDirectory } from "../support/lock-directory.js";
 
 /** Every file below `dir`, relative path → content. */
 async function snapshot(dir: string, base = dir): Promise<Record<string, string>> {

@@ -1,6 +1,6 @@
 /**
- * The Storage contract as one suite of `it()`s, run against every backend (PosixStorage now,
- * SwiftStorage next). Tests go through the {@link Storage} API only, plus the few hooks of
+ * The Storage contract as one suite of `it()`s, run against every backend: PosixStorage,
+ * SwiftStorage, S3Storage, vendor modules and every wrapper stack (test/conformance/*.test.ts). Tests go through the {@link Storage} API only, plus the few hooks of
  * {@link StorageFixture} that make a backend-specific situation happen (a refused write, a link).
  *
  * ```ts
@@ -671,6 +671,42 @@ export function describeStorageConformance(options: ConformanceOptions): void {
       expect((await s.read("open/b")).toString()).to.equal("b");
     });
 
+    // ---------------------------------------------------------------- statistics and availability
+
+    it("statistics reports a capacity (or null) and, asked to count, the objects and bytes below the root", async () => {
+      const plain = await s.statistics();
+      if (plain.capacity !== null) {
+        const { total, used, free } = plain.capacity;
+        for (const n of [total, used, free]) expect(n).to.be.a("number").and.at.least(0);
+        expect(used).to.be.at.most(total);
+        expect(free).to.be.at.most(total);
+      }
+      await s.write("st/a", Buffer.alloc(1000, 1));
+      await s.write("st/b/c", Buffer.alloc(234, 2));
+      await s.write("st/empty", "");
+      const counted = await s.statistics({ count: true });
+      expect(counted.objects).to.equal(3);
+      expect(counted.bytes).to.equal(1234);
+      await s.delete("st/a");
+      const after = await s.statistics({ count: true });
+      expect([after.objects, after.bytes]).to.deep.equal([2, 234]);
+    });
+
+    it("available is true only for an existing object with the expected size and etag", async () => {
+      await s.write("av/x", "0123456789");
+      const { etag } = await s.stat("av/x");
+      expect(await s.available("av/x")).to.equal(true);
+      expect(await s.available("av/x", { size: 10 })).to.equal(true);
+      expect(await s.available("av/x", { size: 11 })).to.equal(false);
+      if (etag !== undefined) {
+        expect(await s.available("av/x", { size: 10, etag })).to.equal(true);
+        expect(await s.available("av/x", { etag: `${etag}-other` })).to.equal(false);
+      }
+      expect(await s.available("av/missing")).to.equal(false);
+      expect(await s.available("av")).to.equal(false);
+      await failure(() => s.available("../x"), InvalidKeyError);
+    });
+
     // ---------------------------------------------------------------- lifecycle and URIs
 
     it("after close every method raises ClosedError; close is idempotent", async () => {
@@ -693,6 +729,8 @@ export function describeStorageConformance(options: ConformanceOptions): void {
         () => s.getLocalFile("k"),
         () => s.putLocalFile(local, "k"),
         () => s.createLocalFile("k"),
+        () => s.statistics(),
+        () => s.available("k"),
       ];
       for (const call of calls) expect(await failure(call, ClosedError)).to.have.property("code", "E_CLOSED");
     });

@@ -51,6 +51,7 @@ write_configs() {
   local aport=$((port + 1)) cport=$((port + 2)) oport=$((port + 3))
   local kport=$((port + 4)) kpport=$((port + 5))
   local level=${SAIO_LOG_LEVEL:-INFO}
+  local listing_limit=${SAIO_LISTING_LIMIT:-10000}
 
   # Read instead of /etc/swift/swift.conf (see lib/saio_launch.py).
   cat >"$etc/swift.conf" <<EOF
@@ -107,12 +108,20 @@ log_level = $level
 log_name = proxy-server
 
 [pipeline:main]
-pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats bulk tempurl ratelimit tempauth copy container-quotas account-quotas slo dlo versioned_writes symlink proxy-logging proxy-server
+pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats bulk tempurl ratelimit s3api tempauth copy container-quotas account-quotas slo dlo versioned_writes symlink proxy-logging proxy-server
 
 [app:proxy-server]
 use = egg:swift#proxy
 account_autocreate = true
 allow_account_management = true
+
+[filter:s3api]
+# the S3 API on the same servers: tempauth users are S3 access keys ("test:tester"), their
+# passwords the secret keys; buckets are containers of the user's account
+use = egg:swift#s3api
+location = us-east-1
+# s3api asks Swift for max_bucket_listing + 1 names: stay below container_listing_limit
+max_bucket_listing = $(( listing_limit - 1 < 1000 ? listing_limit - 1 : 1000 ))
 
 [filter:tempauth]
 use = egg:swift#tempauth
@@ -182,7 +191,7 @@ EOF
   # Same pipeline and backends, but authtoken + keystoneauth instead of tempauth.
   sed -e "s/^bind_port = $port\$/bind_port = $kpport/" \
       -e "s/^log_name = proxy-server\$/log_name = proxy-keystone/" \
-      -e "s/ ratelimit tempauth copy / ratelimit authtoken keystoneauth copy /" \
+      -e "s/ ratelimit s3api tempauth copy / ratelimit authtoken keystoneauth copy /" \
       "$etc/proxy-server.conf" >"$etc/proxy-keystone.conf"
   cat >>"$etc/proxy-keystone.conf" <<EOF
 

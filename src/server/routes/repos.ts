@@ -1,6 +1,7 @@
 /**
  * What a server serves: `GET /api/v1/repos` (names and capabilities) and `GET /api/v1/repos/NAME`
- * (what a client needs to open it: the capabilities of its storage, whether it is read-only).
+ * (what a client needs to open it: the capabilities of its storage, whether it is read-only), and
+ * `GET /api/v1/repos/NAME/statistics[?count=1]` (its storage's statistics, as `Storage.statistics`).
  *
  * @packageDocumentation
  */
@@ -21,5 +22,10 @@ export function repoRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get("/api/v1/repos/:repo", async (req: FastifyRequest<{ Params: { repo: string } }>) => {
     ctx.access.require(req.headers, "read", `opening repo "${req.params.repo}"`);
     return describe(req.params.repo);
+  });
+  app.get("/api/v1/repos/:repo/statistics", async (req: FastifyRequest<{ Params: { repo: string }; Querystring: { count?: string } }>) => {
+    ctx.access.require(req.headers, "read", `statistics of repo "${req.params.repo}"`);
+    const { storage } = ctx.repos.get(req.params.repo);
+    return storage.statistics({ count: req.query.count === "1" || req.query.count === "true" });
   });
 }

@@ -20,7 +20,21 @@ import { md5File, SegmentedMd5 } from "../md5.js";
 import { emptyStream, rangeHeader, sliceStream } from "../range-header.js";
 import { resolveRetryPolicy, classifyTransport, type RetryOptions, type TimeoutOptions } from "../retry-policy.js";
 import { revalidatedLocalFile } from "../revalidated-file.js";
-import type { ByteRange, ListOptions, LocalFileOptions, ObjectInfo, PendingLocalFile, Storage, StorageCapabilities, StorageOptions, WriteOptions } from "../storage.js";
+import type {
+  AvailableOptions,
+  ByteRange,
+  ListOptions,
+  LocalFileOptions,
+  ObjectInfo,
+  PendingLocalFile,
+  StatisticsOptions,
+  Storage,
+  StorageCapabilities,
+  StorageOptions,
+  StorageStatistics,
+  WriteOptions,
+} from "../storage.js";
+import { availableByStat } from "../statistics.js";
 import { TempLocalFiles } from "../temp-local-files.js";
 import { tracked } from "../pending-tracking.js";
 import { parseHttpUri, type HttpRoot } from "./http-uri.js";
@@ -143,6 +157,23 @@ export class HttpStorage implements Storage {
     if (res.statusCode !== 200) throw await this.#client.errorOf(res, this.#subject(k));
     await res.body.dump();
     return infoOf(k, res.headers);
+  }
+
+  /**
+   * The statistics of the storage the server keeps this repository on (one GET).
+   * @throws AuthError, PermissionDeniedError, ClosedError, StorageError when the server cannot tell
+   */
+  async statistics(options: StatisticsOptions = {}): Promise<StorageStatistics> {
+    this.#assertOpen();
+    const query = options.count === true ? "?count=1" : "";
+    const res = await this.#client.send({ method: "GET", path: `/api/v1/repos/${encodeURIComponent(this.#root.repo)}/statistics${query}` });
+    if (res.statusCode !== 200) throw await this.#client.errorOf(res, { key: this.#root.repo, where: this.#root.base });
+    return (await res.body.json()) as StorageStatistics;
+  }
+
+  /** Whether the object is there with the expected size and validator (a HEAD). @throws InvalidKeyError, ClosedError */
+  async available(key: string, expected?: AvailableOptions): Promise<boolean> {
+    return availableByStat(this, key, expected);
   }
 
   /** The object or a range of it (a Range GET). @throws NotFoundError, InvalidKeyError, RangeError, ClosedError */

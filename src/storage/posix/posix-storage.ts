@@ -10,7 +10,21 @@ import { basename, join, resolve } from "node:path";
 import { ClosedError } from "../../errors.js";
 import { RefCountedFile, type LocalFile } from "../../temp/index.js";
 import { normalizeKey, normalizePrefix } from "../keys.js";
-import type { ByteRange, ListOptions, ObjectInfo, PendingLocalFile, Storage, StorageCapabilities, StorageOptions, WriteOptions } from "../storage.js";
+import type {
+  AvailableOptions,
+  ByteRange,
+  ListOptions,
+  ObjectInfo,
+  PendingLocalFile,
+  StatisticsOptions,
+  Storage,
+  StorageCapabilities,
+  StorageOptions,
+  StorageStatistics,
+  WriteOptions,
+} from "../storage.js";
+import { availableByStat, countByListing, filesystemCapacity } from "../statistics.js";
+import { translateFsError } from "./errno.js";
 import { checkRange } from "../byte-range.js";
 import { deleteFileAt } from "./delete-file.js";
 import { fileInfo, isFileAt, openFileStream, readFileRange, readWholeFile, requireFile } from "./file-reads.js";
@@ -223,6 +237,26 @@ export class PosixStorage implements Storage {
     });
     this.#pending.add(pending);
     return pending;
+  }
+
+  /**
+   * The filesystem's capacity (statfs of the root) and, with `count`, the files below the root.
+   * @throws PermissionDeniedError, StorageError, ClosedError
+   */
+  async statistics(options: StatisticsOptions = {}): Promise<StorageStatistics> {
+    this.#assertOpen();
+    let capacity;
+    try {
+      capacity = await filesystemCapacity(this.#root.path);
+    } catch (err) {
+      throw translateFsError(err, "(root)", this.uri, "read");
+    }
+    return options.count === true ? { capacity, ...(await countByListing(this)) } : { capacity };
+  }
+
+  /** Whether a file of the expected size (and validator) is at the key. @throws InvalidKeyError, ClosedError */
+  async available(key: string, expected?: AvailableOptions): Promise<boolean> {
+    return availableByStat(this, key, expected);
   }
 
   /** Removes the temp files of uncommitted pending writes; later calls raise ClosedError. Idempotent. */

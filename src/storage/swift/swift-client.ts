@@ -27,6 +27,8 @@ export interface SwiftRequest {
   object?: string;
   /** Another container of the account (the `_segments` one); default the client's own. */
   container?: string;
+  /** The account itself (its HEAD carries the bytes used and the quota); `object` and `container` are ignored. */
+  account?: boolean;
   query?: Record<string, string>;
   headers?: Record<string, string>;
   body?: ReplayableBody;
@@ -111,7 +113,7 @@ export class SwiftClient {
    */
   async send(req: SwiftRequest): Promise<SwiftResponse> {
     const started = Date.now();
-    const what = `${req.method} ${this.pathOf(req.object, req.container)}`;
+    const what = `${req.method} ${req.account === true ? "(account)" : this.pathOf(req.object, req.container)}`;
     let session = await this.#tokens.session();
     let renewed = false;
     let uncertain = false;
@@ -162,7 +164,7 @@ export class SwiftClient {
 
   async #sendOnce(session: AuthSession, req: SwiftRequest): Promise<Dispatcher.ResponseData> {
     const query = req.query === undefined ? "" : `?${new URLSearchParams(req.query).toString()}`;
-    const url = `${session.storageUrl}${this.pathOf(req.object, req.container)}${query}`;
+    const url = `${session.storageUrl}${req.account === true ? "" : this.pathOf(req.object, req.container)}${query}`;
     // a fresh stream per attempt: the body is replayed from its first byte, never resumed
     const body = typeof req.body === "function" ? req.body() : req.body;
     try {

@@ -77,3 +77,23 @@ export function listNames(
     },
   };
 }
+
+/**
+ * Objects and bytes below `prefix`, from the listing's own sizes (no HEAD per object).
+ * @throws the error `fail` makes for a non-200 page, StorageError as {@link listPage}
+ */
+export async function countListing(client: SwiftClient, prefix: string, fail: (status: number) => Error): Promise<{ objects: number; bytes: number }> {
+  let objects = 0;
+  let bytes = 0;
+  let marker = "";
+  for (;;) {
+    const page = await listPage(client, prefix, undefined, marker);
+    if (page.status !== 200) throw fail(page.status);
+    if (page.entries.length === 0) return { objects, bytes };
+    for (const entry of page.entries) {
+      marker = entry.name ?? "";
+      objects++;
+      bytes += entry.bytes ?? 0;
+    }
+  }
+}

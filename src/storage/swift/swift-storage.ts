@@ -10,7 +10,21 @@ import { AlreadyExistsError, ClosedError, NotFoundError, StorageError } from "..
 import { TempScope, type LocalFile } from "../../temp/index.js";
 import { checkRange } from "../byte-range.js";
 import { normalizeKey, normalizePrefix } from "../keys.js";
-import type { ByteRange, ListOptions, LocalFileOptions, ObjectInfo, PendingLocalFile, Storage, StorageCapabilities, WriteOptions } from "../storage.js";
+import type {
+  AvailableOptions,
+  ByteRange,
+  ListOptions,
+  LocalFileOptions,
+  ObjectInfo,
+  PendingLocalFile,
+  StatisticsOptions,
+  Storage,
+  StorageCapabilities,
+  StorageCapacity,
+  StorageStatistics,
+  WriteOptions,
+} from "../storage.js";
+import { availableByStat } from "../statistics.js";
 import { stat } from "node:fs/promises";
 import { TempLocalFiles } from "../temp-local-files.js";
 import { header } from "./auth-session.js";
@@ -29,7 +43,7 @@ import { downloadObject, openRange, revalidatedSwiftFile, type DownloadSubject }
 import type { UploadSource } from "./slo.js";
 import { resolveSwiftSettings, type SwiftSettings, type SwiftStorageOptions } from "./swift-options.js";
 import { tracked } from "../pending-tracking.js";
-import { listNames } from "./swift-listing.js";
+import { countListing, listNames } from "./swift-listing.js";
 import { parseSwiftUri, type SwiftRoot } from "./swift-uri.js";
 import { TokenManager } from "./token-manager.js";
 
@@ -340,6 +354,40 @@ export class SwiftStorage implements Storage {
     const k = this.#key(key);
     if (options.ifAbsent === true) await this.#refuseExisting(k);
     return tracked(await this.#files.create(k, options), this.#pending);
+  }
+
+  /**
+   * The account's figures from its HEAD: `capacity` from the quota (`X-Account-Meta-Quota-Bytes`,
+   * set by the operator for the account-quotas middleware) and `X-Account-Bytes-Used`, or null
+   * without a quota or when this user may not HEAD the account (a user with container ACLs only);
+   * `account` holds the account's own object and byte counts when readable. With `count`, the
+   * objects and bytes below this root, from the listing's sizes.
+   * @throws PermissionDeniedError (listing refused, with count), StorageError, ClosedError
+   */
+  async statistics(options: StatisticsOptions = {}): Promise<StorageStatistics> {
+    this.#assertOpen();
+    const res = await this.#client.send({ method: "HEAD", account: true });
+    await res.body.dump();
+    let capacity: StorageCapacity | null = null;
+    const stats: StorageStatistics = { capacity };
+    if (res.statusCode >= 200 && res.statusCode < 300) {
+      const used = Number(header(res.headers, "x-account-bytes-used") ?? NaN);
+      const quota = Number(header(res.headers, "x-account-meta-quota-bytes") ?? NaN);
+      if (Number.isFinite(used) && Number.isFinite(quota) && quota > 0) capacity = { total: quota, used, free: Math.max(0, quota - used) };
+      stats.capacity = capacity;
+      const objects = Number(header(res.headers, "x-account-object-count") ?? NaN);
+      if (Number.isFinite(used) && Number.isFinite(objects)) stats.account = { objects, bytes: used };
+    } else if (res.statusCode !== 403 && res.statusCode !== 401) {
+      throw this.#error("HEAD", "(account)", res.statusCode);
+    }
+    if (options.count !== true) return stats;
+    const prefix = this.#root.prefix === "" ? "" : `${this.#root.prefix}/`;
+    return { ...stats, ...(await countListing(this.#client, prefix, (status) => this.#error("GET", "(listing)", status))) };
+  }
+
+  /** Whether the object exists with the expected size and ETag (the MD5). @throws InvalidKeyError, ClosedError */
+  async available(key: string, expected?: AvailableOptions): Promise<boolean> {
+    return availableByStat(this, key, expected);
   }
 
   /**
