@@ -5,8 +5,8 @@
  *
  * The peer does what an astronomer would write: `fits.getdata`, `ZScaleInterval().get_limits` (or
  * `PercentileInterval`) over the full image, `block_reduce(data, 4, np.mean)` (`np.nanmean` when
- * the image has NaNs), `ImageNormalize(..., clip=True)` and `plt.imsave(cmap="gray",
- * origin="lower")`. Both sides read the file from the warm page cache and write a PNG; each times
+ * the image has NaNs), `ImageNormalize(..., clip=True)` and
+ * `plt.imsave(cmap="gray", origin="lower")`. Both sides read the file from the warm page cache and write a PNG; each times
  * itself in its own process (start-up and imports excluded), median of BENCH_RUNS runs after a
  * warm-up. The two PNGs are decoded and compared, so both sides did the same work. Peak RSS: each
  * process's maximum resident set after its runs, and its growth over the RSS before them.

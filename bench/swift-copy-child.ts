@@ -3,7 +3,7 @@
  * SwiftStorage through the streaming API (`writeStream(readStream())`) and prints its peak RSS
  * (VmHWM) as JSON — measured in a process that does nothing else.
  *
- *   tsx bench/swift-copy-child.ts to-swift|to-posix <posix root> <swift container> <key> <dest key>
+ *   tsx bench/swift-copy-child.ts to-swift|to-posix POSIX_ROOT SWIFT_CONTAINER KEY DEST_KEY
  *   (credentials: ST_AUTH, ST_USER, ST_KEY)
  */
 import { readFileSync } from "node:fs";

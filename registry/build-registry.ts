@@ -101,8 +101,8 @@ export interface BuildCalibRegistryOptions {
 
 /**
  * Writes a Gen2-layout `calibRegistry.sqlite3`: one table per calibration type, each row one
- * calibration product with its validity range (obs_test's `flat(calibDate, validStart, validEnd,
- * filter, ccd)`), atomically like {@link buildRegistry}. Validity values are compared as stored by
+ * calibration product with its validity range (obs_test's
+ * `flat(calibDate, validStart, validEnd, filter, ccd)`), atomically like {@link buildRegistry}. Validity values are compared as stored by
  * lookups, so write them as ISO-8601 text in one format (e.g. `2026-03-01T00:00:00.000`).
  *
  * ```ts

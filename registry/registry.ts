@@ -47,8 +47,8 @@ export interface TableRegistry {
   readonly kind: "table";
 
   /**
-   * `SELECT DISTINCT <properties> FROM <tables NATURAL JOIN'ed> WHERE <key = value …>
-   * [AND ? BETWEEN <start> AND <end>]`, where only the data-id keys that are columns of the joined
+   * `SELECT DISTINCT properties FROM tables (NATURAL JOIN'ed) WHERE key = value …` (and
+   * `? BETWEEN start AND end` for a range), where only the data-id keys that are columns of the joined
    * tables constrain (as Gen2 did). Rows come back sorted by the requested properties.
    * @throws RegistryError for an unknown table, property or range column, an empty property or
    *   table list, or a database failure

@@ -81,8 +81,8 @@ export class SqliteRegistry implements TableRegistry {
   }
 
   /**
-   * `SELECT DISTINCT <properties> FROM <tables NATURAL JOIN'ed> WHERE k = ? … [AND ? BETWEEN start
-   * AND end]`, ordered by the properties. Only data-id keys that are columns of the joined tables
+   * `SELECT DISTINCT properties FROM tables (NATURAL JOIN'ed) WHERE k = ? …` (and
+   * `? BETWEEN start AND end` for a range), ordered by the properties. Only data-id keys that are columns of the joined tables
    * constrain (as Gen2); the range's columns must be columns of the joined tables.
    *
    * ```ts

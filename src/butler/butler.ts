@@ -8,7 +8,6 @@ import { ClosedError, ConfigError, DataIdError, DatasetNotFoundError, NotFoundEr
 export type { DataIdInput } from "./data-id-input.js";
 import type { DataIdValue } from "../data-id.js";
 import { TempScope } from "../temp/index.js";
-import type { CompositeSpec } from "../mapper/index.js";
 import type { DatasetHandle, Repository } from "../repository/index.js";
 import { checkDataId, plainDataId, type DataIdInput } from "./data-id-input.js";
 import { subsetDataIds } from "./subset-ids.js";

@@ -88,7 +88,6 @@ export class OpenHdu implements FitsHdu {
   readonly #layout: HduLayout;
   readonly #source: ByteSource;
   readonly #checkOpen: () => void;
-  readonly #mode: ChecksumMode;
   readonly #checksum: ChecksumCheck;
 
   /**
@@ -99,7 +98,6 @@ export class OpenHdu implements FitsHdu {
     this.#layout = layout;
     this.#source = source;
     this.#checkOpen = checkOpen;
-    this.#mode = mode;
     this.#checksum = new ChecksumCheck(layout, mode, layout.headerSum);
   }
 

@@ -55,14 +55,11 @@ export async function registryLookup(
   } else {
     let tables = dataset.tables;
     let where: DataId = {};
-    const fast =
-      queried.every((p) => VISIT_KEYS.has(p)) &&
-      dataId.visit !== undefined &&
-      tables.includes("raw") &&
-      registry.tables().includes("raw_visit");
+    const visit = dataId.visit;
+    const fast = queried.every((p) => VISIT_KEYS.has(p)) && visit !== undefined && tables.includes("raw") && registry.tables().includes("raw_visit");
     if (fast) {
       tables = ["raw_visit"];
-      where = { visit: dataId.visit };
+      where = { visit };
     } else {
       for (const [key, value] of Object.entries(dataId)) {
         if (dataset.columns.length > 0 && !dataset.columns.includes(key)) continue;

@@ -11,8 +11,8 @@ import type { DatasetPolicy, PolicySection } from "./policy-types.js";
 export type SectionDefaults = Partial<Pick<DatasetPolicy, "python" | "persistable" | "storage" | "validRange">>;
 
 /**
- * Defaults per section, the small common core of obs_base's `Exposure/Image/Calibration/Dataset
- * MappingDefaults.yaml`: exposures, images and calibrations are FITS images; `datasets` has no
+ * Defaults per section, the small common core of obs_base's
+ * `Exposure/Image/Calibration/DatasetMappingDefaults.yaml`: exposures, images and calibrations are FITS images; `datasets` has no
  * default storage (its types are catalogs, configs, pickles …) so each must name one.
  */
 export const SECTION_DEFAULTS: Readonly<Record<PolicySection, SectionDefaults>> = {

@@ -108,8 +108,8 @@ export class BlockAverager {
           if (v > max) max = v;
         }
       }
-      sums[b] += sum;
-      counts[b] += count;
+      sums[b]! += sum;
+      counts[b]! += count;
       total += count;
     }
     this.stats.addRow(y, total, min, max);
@@ -121,7 +121,7 @@ export class BlockAverager {
     for (let b = 0; b < starts.length; b++) {
       let or = 0;
       for (let x = offset + starts[b]!, stop = offset + ends[b]!; x < stop; x++) or |= mask[x]!;
-      bits[b] |= or;
+      bits[b]! |= or;
     }
   }
 

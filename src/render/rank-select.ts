@@ -89,7 +89,7 @@ function scan(group: Group, data: ArrayLike<number>): void {
     const v = data[i]!;
     if (!(v >= lo && v <= hi)) continue;
     const bin = Math.min(BINS - 1, Math.floor((v / 2 - base) * scale));
-    counts[bin]++;
+    counts[bin]!++;
     if (v < binMin[bin]!) binMin[bin] = v;
     if (v > binMax[bin]!) binMax[bin] = v;
   }

@@ -124,7 +124,7 @@ export abstract class StreamStorage implements Storage {
   /** Size, time and validator of an object. @throws NotFoundError */
   protected abstract statKey(key: string): Promise<ObjectInfo>;
   /**
-   * The bytes of a clamped range of an object whose `info` was just read (length > 0).
+   * The bytes of a clamped range of an object whose `info` was just read (a positive length).
    * @throws NotFoundError, IntegrityError
    */
   protected abstract openRange(key: string, range: ClampedRange, info: ObjectInfo): Promise<Readable>;
@@ -210,11 +210,13 @@ export abstract class StreamStorage implements Storage {
     this.assertOpen();
     const prefix = normalizePrefix(options.prefix);
     const shallow = options.shallow === true;
-    const self = this;
+    const keys = (): AsyncIterable<string> => {
+      this.assertOpen();
+      return this.listKeys(prefix, shallow);
+    };
     return {
       async *[Symbol.asyncIterator]() {
-        self.assertOpen();
-        yield* self.listKeys(prefix, shallow);
+        yield* keys();
       },
     };
   }

@@ -80,6 +80,8 @@ export class TempLocalFiles {
   }
 
   async #download(key: string): Promise<RefCountedFile> {
+    // assigned once the entry exists; the delete hook below may run only after that
+    // eslint-disable-next-line prefer-const
     let entry: Promise<RefCountedFile> | undefined;
     const file = await this.#scope.createShared({
       suffix: extname(key),

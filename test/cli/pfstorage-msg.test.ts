@@ -1,6 +1,6 @@
 /**
- * pfstorage's protocol, kept and fixed: `skybutler --msg` with pfstorage's own flags (`--type swift
- * --ipSwift --portSwift --container`, ST_USER/ST_KEY) against the real test Swift, and
+ * pfstorage's protocol, kept and fixed: `skybutler --msg` with pfstorage's own flags
+ * (`--type swift --ipSwift --portSwift --container`, ST_USER/ST_KEY) against the real test Swift, and
  * `POST /api/v1/cmd` on a real `skybutler serve` sent the bytes pfurl sends (form Content-Type,
  * `Mode: control`, lower-case `bearer`, the `payload` wrapper). The JSON keys and nesting are
  * pfstorage's; the location mapping replaces a prefix only and never leaves the target.

@@ -608,7 +608,7 @@ export function describeStorageConformance(options: ConformanceOptions): void {
       await pending.abort();
       expect(existsSync(pending.path)).to.equal(false);
       expect(await s.exists("ab/x")).to.equal(false);
-      let path = "";
+      let path: string;
       {
         await using scoped = await s.createLocalFile("ab/y");
         path = scoped.path;

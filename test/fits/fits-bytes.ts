@@ -26,11 +26,18 @@ export function bigEndian(values: ArrayLike<number | bigint>, size: 1 | 2 | 4 | 
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     const at = i * size;
-    if (kind === "float") size === 4 ? out.writeFloatBE(v as number, at) : out.writeDoubleBE(v as number, at);
-    else if (size === 1) kind === "int" ? out.writeInt8(v as number, at) : out.writeUInt8(v as number, at);
-    else if (size === 2) kind === "int" ? out.writeInt16BE(v as number, at) : out.writeUInt16BE(v as number, at);
-    else if (size === 4) kind === "int" ? out.writeInt32BE(v as number, at) : out.writeUInt32BE(v as number, at);
-    else kind === "int" ? out.writeBigInt64BE(BigInt(v), at) : out.writeBigUInt64BE(BigInt(v), at);
+    if (kind === "float") {
+      if (size === 4) out.writeFloatBE(v as number, at);
+      else out.writeDoubleBE(v as number, at);
+    } else if (kind === "int") {
+      if (size === 1) out.writeInt8(v as number, at);
+      else if (size === 2) out.writeInt16BE(v as number, at);
+      else if (size === 4) out.writeInt32BE(v as number, at);
+      else out.writeBigInt64BE(BigInt(v), at);
+    } else if (size === 1) out.writeUInt8(v as number, at);
+    else if (size === 2) out.writeUInt16BE(v as number, at);
+    else if (size === 4) out.writeUInt32BE(v as number, at);
+    else out.writeBigUInt64BE(BigInt(v), at);
   }
   return out;
 }

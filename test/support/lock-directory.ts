@@ -23,6 +23,7 @@ export async function lockDirectory(dir: string): Promise<() => Promise<void>> {
       throw new Error(
         `cannot make ${dir} immutable (chattr +i) to test a refused write as root: ${(err as Error).message};` +
           ` run the tests on ext4/xfs/btrfs with CAP_LINUX_IMMUTABLE, or as a non-root user`,
+        { cause: err },
       );
     }
     return async () => void (await run("chattr", ["-i", dir]));

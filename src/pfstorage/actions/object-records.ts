@@ -12,6 +12,7 @@ import { forEachBounded } from "../../transfer/bounded.js";
 
 /** The fields a record may have, in Swift's listing order. */
 export const RECORD_FIELDS = ["bytes", "hash", "name", "content_type", "last_modified"] as const;
+/** One field an `ls` record may carry. */
 export type RecordField = (typeof RECORD_FIELDS)[number];
 
 /** Swift's `last_modified`: ISO 8601 with microseconds and no zone (UTC). */

@@ -18,7 +18,7 @@ import { readStorageModules, skybutlerStateDir, storageModulesPath, type Storage
 export interface ModuleOptions {
   /** The module's NAME (its URI scheme). */
   name: string;
-  /** The entry's `args` ({} when absent). */
+  /** The entry's `args` (an empty object when absent). */
   args: Readonly<Record<string, unknown>>;
   /** The YAML file the entry comes from (relative paths in args start at its directory). */
   file: string;

@@ -73,7 +73,7 @@ export abstract class StorageModule {
   /** The `args` of the module's configuration entry (Mezeo's `**kwargs`). */
   protected readonly args: Readonly<Record<string, unknown>>;
 
-  /** @param args - the `args` object of the configuration entry ({} when absent) */
+  /** @param args - the `args` object of the configuration entry (an empty object when absent) */
   constructor(args: Readonly<Record<string, unknown>> = {}) {
     this.args = args;
   }

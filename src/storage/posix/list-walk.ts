@@ -21,7 +21,7 @@ interface Entry {
  *
  * Ordering siblings by `name + "/"` for directories and `name` for files, then descending depth
  * first, yields the global byte order of the full keys: every key below `a/` sorts exactly where
- * `a/` sorts among the siblings (`a.b` < `a/…` < `a0`).
+ * `a/` sorts among the siblings (`a.b`, then `a/…`, then `a0`).
  *
  * Symbolic links are followed, as reads follow them; a link back to a directory being walked is
  * skipped so a cycle cannot loop.

@@ -2,8 +2,8 @@
  * Where a key lives below a PosixStorage root, and the rule that writes never leave the root.
  *
  * Keys cannot escape (`normalizeKey` rejects `..`), but a symbolic link inside the root can point
- * anywhere. Reads follow such links — the repository owner placed them (Gen2's `ingestImages
- * --mode=link`, `_parent`) — but writes and deletes resolve the parent directory and refuse to act
+ * anywhere. Reads follow such links — the repository owner placed them (Gen2's
+ * `ingestImages --mode=link`, `_parent`) — but writes and deletes resolve the parent directory and refuse to act
  * outside the root, so no key can create, replace or delete a file elsewhere.
  *
  * @packageDocumentation

@@ -2,7 +2,7 @@
  * A bounded cache of remote objects on local disk, shared by every process of the user:
  *
  *   DIR/objects/<id>        the bytes (id = SHA-256 of the object's URI); mtime = last use
- *   DIR/objects/<id>.json   {uri, etag, size}: which version the bytes are
+ *   DIR/objects/<id>.json   \{uri, etag, size\}: which version the bytes are
  *   DIR/objects/<id>.lock   while one process fills or removes the entry (see file-lock.ts)
  *   DIR/leases/<id>.<pid>.<rand>   a hard link per handed-out local file
  *

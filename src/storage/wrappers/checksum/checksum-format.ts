@@ -14,8 +14,10 @@
 import { createHash, type Hash } from "node:crypto";
 import { IntegrityError } from "../../../errors.js";
 
+/** Bytes of the footer at the end of every stored object. */
 export const FOOTER_SIZE = 24;
 const MAGIC = Buffer.from("SKBSUM01", "latin1");
+/** Bytes of one SHA-256. */
 export const HASH_SIZE = 32;
 
 /** Where things are in one stored object. */

@@ -2,7 +2,7 @@
  * `skybutler:dedup`: content-addressed blobs plus references. The storage below holds
  *
  *   blobs/<aa>/<sha256>          the bytes, once per distinct content
- *   refs/<key>                   {"sha256", "size", "modified"}: what a key names
+ *   refs/<key>                   \{"sha256", "size", "modified"\}: what a key names
  *   pins/<sha256>/<time>-<rand>  a put or copy in progress that relies on that blob
  *   gc.lock                      while a gc runs
  *

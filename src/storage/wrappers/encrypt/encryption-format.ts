@@ -17,6 +17,7 @@ import { rechunk } from "../wrapper-support.js";
 import type { EncryptionKey } from "./encryption-keys.js";
 
 const MAGIC = Buffer.from("SKBENC01", "latin1");
+/** Bytes of one AES-GCM authentication tag. */
 export const TAG_SIZE = 16;
 /** Longest header: 21 bytes and a 64-byte key id. */
 export const MAX_HEADER = 21 + 64;
