@@ -87,7 +87,7 @@ async function load(name: string, entry: StorageModuleEntry, file: string): Prom
  * A class (not a factory): it extends StorageModule — possibly another copy of skybutler's, so the
  * prototype chain is checked by the methods it defines too.
  */
-function isModuleClass(fn: (...args: never[]) => unknown): boolean {
+function isModuleClass(fn: { prototype?: unknown }): boolean {
   if (fn.prototype instanceof StorageModule) return true;
   const proto = fn.prototype as Record<string, unknown> | undefined;
   if (proto === undefined) return false;
