@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
-import { Butler, DatasetRecords, Exposure, Header, MaskedImage } from "../src/index.js";
+import { Butler, DatasetRecords, Exposure, Header, MaskedImage } from "../src/testing/index.js";
 import { medianSeconds, printRow } from "./timing.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

@@ -23,7 +23,7 @@ import { pipeline } from "node:stream/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { stringify } from "yaml";
-import { storageFromUri, type Storage } from "../src/index.js";
+import { storageFromUri, type Storage } from "../src/testing/index.js";
 import { S3Storage } from "../src/storage/s3/s3-storage.js";
 import { stopSwift, swiftServer } from "../test/support/swift-server.js";
 import { medianSeconds } from "./timing.js";

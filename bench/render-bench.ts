@@ -20,7 +20,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openFits } from "../src/fits/index.js";
-import { writePng, type IntervalName, type StretchName } from "../src/index.js";
+import { writePng, type IntervalName, type StretchName } from "../src/testing/index.js";
 import { PYTHON } from "../test/support/astropy.js";
 import { medianSeconds, printRow } from "./timing.js";
 

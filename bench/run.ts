@@ -12,7 +12,7 @@ import { mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Butler, Exposure, MaskedImage, Header } from "../src/index.js";
+import { Butler, Exposure, MaskedImage, Header } from "../src/testing/index.js";
 import { openFits, writeFits } from "../src/fits/index.js";
 import { maskedImageToHdus } from "../src/formatters/exposure-hdus.js";
 import { medianSeconds, printRow } from "./timing.js";

@@ -17,3 +17,5 @@ function copyAssets(dir) {
   }
 }
 for (const dir of ["mappers", "registry", "src"]) copyAssets(join(root, dir));
+// the sample repository that `skybutler/testing`'s Butler suite reads, at the same relative place
+cpSync(join(root, "data", "testcam-repo"), join(root, "dist", "data", "testcam-repo"), { recursive: true });

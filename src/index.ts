@@ -1,5 +1,7 @@
 /**
- * skybutler: a data-repository persistence framework for astronomy pipelines.
+ * skybutler: a data-repository persistence framework for astronomy pipelines. This is what a user
+ * imports; internals that tests and tools need are in `skybutler/testing`, FITS in `skybutler/fits`,
+ * the HTTP server in `skybutler/server`.
  *
  * ```ts
  * import { Butler, Exposure } from "skybutler";
@@ -11,25 +13,119 @@
  *
  * @packageDocumentation
  */
-export { Butler, type ButlerOptions, type DataIdInput } from "./butler/butler.js";
+
+// the Butler
+export { Butler, type ButlerOptions, type DataIdInput, type GetOptions, type PutOptions, type SearchOptions } from "./butler/butler.js";
 export type { RepositorySpec } from "./butler/repository-graph.js";
-export type { GetOptions, PutOptions, SearchOptions } from "./butler/butler.js";
+export type { RepositoryArgs, RepositoryMode } from "./repository/repository.js";
 export { ReadProxy } from "./butler/read-proxy.js";
 export { ButlerDataRef, ButlerSubset } from "./butler/data-ref.js";
-export { DatasetTypeAliases } from "./butler/aliases.js";
-export * from "./errors.js";
 export type { DataId, DataIdValue } from "./data-id.js";
-export * from "./image/index.js";
-export * from "./storage/index.js";
-export * from "./temp/index.js";
-export * from "./formatters/index.js";
-export * from "./repository/index.js";
-export * from "./mapper/index.js";
-export * from "../registry/index.js";
-// render: PNG previews with zscale/minmax/percentile intervals, astropy stretches, mask overlays
-export * from "./render/index.js";
+
+// errors, by class and by code
+export * from "./errors.js";
 export { ERROR_CODES, errorFromCode, isErrorCode } from "./error-from-code.js";
+
+// what datasets are in memory
+export {
+  Catalog,
+  Exposure,
+  Header,
+  Image,
+  Mask,
+  MaskedImage,
+  makeBox2I,
+  type Box2I,
+  type CatalogSchema,
+  type Column,
+  type ColumnInfo,
+  type HeaderValue,
+  type PixelArray,
+  type SchemaColumn,
+  type VisitInfo,
+  type Wcs,
+} from "./image/index.js";
+
+// storage backends: by URI scheme, and by configuration (storage modules)
+export {
+  registerStorage,
+  registeredSchemes,
+  storageFromUri,
+  StorageDecorator,
+  StorageModule,
+  type AvailableOptions,
+  type ByteRange,
+  type CommitOptions,
+  type HttpStorageOptions,
+  type ListOptions,
+  type LocalFileOptions,
+  type ModuleContext,
+  type ModuleLogger,
+  type ModuleReadStream,
+  type ModuleStatistics,
+  type ObjectInfo,
+  type PendingLocalFile,
+  type RetryOptions,
+  type S3StorageOptions,
+  type StatisticsOptions,
+  type Storage,
+  type StorageCapabilities,
+  type StorageCapacity,
+  type StorageFactory,
+  type StorageLoader,
+  type StorageModuleEntry,
+  type StorageOptions,
+  type StorageStatistics,
+  type SwiftStorageOptions,
+  type TimeoutOptions,
+  type WriteOptions,
+} from "./storage/index.js";
+export type { LocalFile } from "./temp/index.js";
+
+// cameras, formats and registries
+export {
+  CameraMapper,
+  registerMapper,
+  registeredMappers,
+  type ButlerLocation,
+  type Bypass,
+  type BypassContext,
+  type BypassHook,
+  type CompositeSpec,
+  type DatasetView,
+  type MapHook,
+  type Mapper,
+  type MapperClass,
+  type MapperCreateOptions,
+  type MapOptions,
+  type QueryHook,
+  type StdHook,
+} from "./mapper/index.js";
+export { registerFormatter, type Formatter, type FormatterContext } from "./formatters/index.js";
+export {
+  buildCalibRegistry,
+  buildRegistry,
+  type Registry,
+  type RegistryRow,
+  type TableRegistry,
+  type TemplateRegistry,
+} from "../registry/index.js";
+
+// previews
+export {
+  imageLimits,
+  renderPng,
+  writePng,
+  zscaleLimits,
+  type Limits,
+  type MaskLegendEntry,
+  type RenderedPng,
+  type RenderInfo,
+  type RenderOptions,
+  type RenderSource,
+} from "./render/index.js";
+
 // The server (fastify) is its own entry point, `skybutler/server`, so that importing the library
-// never loads it; its options type is here for configuration code.
+// never loads it; its options types are here for configuration code.
 export type { ServerOptions } from "./server/skybutler-server.js";
 export type { ServerLimits } from "./server/server-context.js";

@@ -2,7 +2,7 @@
  * Mappers: policies, templates, and the CameraMapper that turns a dataset type and data id into a location.
  * @packageDocumentation
  */
-export type { Bypass, BypassContext, ButlerLocation, CompositeComponent, CompositeSpec } from "./butler-location.js";
+export type { Bypass, BypassContext, ButlerLocation, CompositeComponent, CompositeSpec, DatasetView } from "./butler-location.js";
 export {
   CameraMapper,
   type BypassHook,

@@ -7,7 +7,7 @@ import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Butler, Exposure, Header, MaskedImage, type PixelArray } from "../../src/index.js";
+import { Butler, Exposure, Header, MaskedImage, type PixelArray } from "../../src/testing/index.js";
 import { runPython, runPythonJson } from "../support/astropy.js";
 
 const INPUT = fileURLToPath(new URL("../../data/testcam-repo", import.meta.url));

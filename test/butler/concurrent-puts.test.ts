@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
-import { Butler, DatasetRecords } from "../../src/index.js";
+import { Butler, DatasetRecords } from "../../src/testing/index.js";
 
 const run = promisify(execFile);
 const INPUT = fileURLToPath(new URL("../../data/testcam-repo", import.meta.url));

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
-import { Butler, type Catalog } from "../../src/index.js";
+import { Butler, type Catalog } from "../../src/testing/index.js";
 
 const run = promisify(execFile);
 const DEMO = fileURLToPath(new URL("../../scripts/demo.ts", import.meta.url));

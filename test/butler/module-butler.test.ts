@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { Butler, Exposure, MaskedImage, type PixelArray } from "../../src/index.js";
+import { Butler, Exposure, MaskedImage, type PixelArray } from "../../src/testing/index.js";
 import { filesBelow } from "../support/hooks.js";
 import { modulesSandbox, VENDOR_MODULE, type ModulesSandbox } from "../support/module-stacks.js";
 

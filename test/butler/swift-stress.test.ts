@@ -7,7 +7,7 @@
  */
 import { expect } from "chai";
 import { fileURLToPath } from "node:url";
-import { Butler, ButlerError, Exposure, Header, MaskedImage } from "../../src/index.js";
+import { Butler, ButlerError, Exposure, Header, MaskedImage } from "../../src/testing/index.js";
 import { startFaultProxy, type Fault, type FaultProxy } from "../support/fault-proxy.js";
 import { filesBelow } from "../support/hooks.js";
 import { faultSeed, mulberry32, replayable } from "../support/seeded-random.js";

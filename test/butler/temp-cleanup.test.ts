@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { Butler, Catalog, Exposure, MaskedImage, Header, ButlerError } from "../../src/index.js";
+import { Butler, Catalog, Exposure, MaskedImage, Header, ButlerError } from "../../src/testing/index.js";
 import { faults, registerFaultyStorage, seedFaults } from "../support/faulty-storage.js";
 import { filesBelow } from "../support/hooks.js";
 import { faultSeed, replayable } from "../support/seeded-random.js";

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { forBackend } from "../support/backends.js";
-import { describeButlerConformance, SAMPLE_REPO } from "./butler-conformance.js";
+import { describeButlerConformance, SAMPLE_REPO } from "../../src/testing/index.js";
 
 forBackend("posix", () =>
   describeButlerConformance({

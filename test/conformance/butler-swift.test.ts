@@ -16,14 +16,14 @@ import { existsSync } from "node:fs";
 import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { Butler, Exposure, MaskedImage, type PixelArray } from "../../src/index.js";
+import { Butler, Exposure, MaskedImage, type PixelArray } from "../../src/testing/index.js";
 import { clearDownloadCache } from "../../src/storage/download-cache.js";
 import { forBackend } from "../support/backends.js";
 import { startFaultProxy } from "../support/fault-proxy.js";
 import { filesBelow } from "../support/hooks.js";
 import { SwiftAdmin, uniqueContainer } from "../support/swift-admin.js";
 import { swiftCli, swiftServer, type SwiftServer } from "../support/swift-server.js";
-import { describeButlerConformance, SAMPLE_REPO, type RepoFixture } from "./butler-conformance.js";
+import { describeButlerConformance, SAMPLE_REPO, type RepoFixture } from "../../src/testing/index.js";
 
 /** The process-wide cache of revalidated registry downloads keeps these by design. */
 const isCachedRegistry = (path: string): boolean => /^cached-.*\.sqlite3$/.test(basename(path));

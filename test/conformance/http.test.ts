@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { HttpStorage } from "../../src/storage/http/http-storage.js";
 import { clearDownloadCache } from "../../src/storage/download-cache.js";
 import { startServe, tokenFile, TOKENS, type ServeProcess } from "../support/cli.js";
-import { describeStorageConformance, type StorageFixture } from "./storage-conformance.js";
+import { describeStorageConformance, type StorageFixture } from "../../src/testing/index.js";
 
 async function httpFixture(): Promise<StorageFixture> {
   const dir = await mkdtemp(join(tmpdir(), "skybutler-http-conformance-"));

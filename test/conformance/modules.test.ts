@@ -3,7 +3,7 @@
  * through a storage-modules.yaml), and every built-in wrapper — alone and stacked — on
  * PosixStorage and on the test run's real Swift. One loop, the same it()s for all.
  */
-import { describeStorageConformance } from "./storage-conformance.js";
+import { describeStorageConformance } from "../../src/testing/index.js";
 import { stackFixture, stackName, vendorFixture, type BaseKind, type Layer } from "../support/module-stacks.js";
 
 describeStorageConformance({ name: "vendor module (test/fixtures DirectoryModule)", create: vendorFixture });

@@ -15,7 +15,7 @@ import { dirname, join, relative } from "node:path";
 import { AlreadyExistsError, UnsupportedOperationError } from "../../src/errors.js";
 import { PosixStorage } from "../../src/storage/posix/posix-storage.js";
 import { forBackend } from "../support/backends.js";
-import { describeStorageConformance, type StorageFixture } from "./storage-conformance.js";
+import { describeStorageConformance, type StorageFixture } from "../../src/testing/index.js";
 import { lockDirectory } from "../support/lock-directory.js";
 
 /** Every file below `dir`, relative path → content. */

@@ -6,6 +6,6 @@
  * write grant, so the refusal is a real 403 from the server.
  */
 import { s3Fixture } from "../support/s3-fixture.js";
-import { describeStorageConformance } from "./storage-conformance.js";
+import { describeStorageConformance } from "../../src/testing/index.js";
 
 describeStorageConformance({ name: "S3Storage (Swift s3api)", create: s3Fixture });

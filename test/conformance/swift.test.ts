@@ -10,7 +10,7 @@ import { clearDownloadCache } from "../../src/storage/download-cache.js";
 import { SwiftAdmin, uniqueContainer } from "../support/swift-admin.js";
 import { swiftServer } from "../support/swift-server.js";
 import { forBackend } from "../support/backends.js";
-import { describeStorageConformance, type StorageFixture } from "./storage-conformance.js";
+import { describeStorageConformance, type StorageFixture } from "../../src/testing/index.js";
 
 async function swiftFixture(): Promise<StorageFixture> {
   const server = await swiftServer();

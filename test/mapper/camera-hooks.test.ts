@@ -21,7 +21,7 @@ import { loadMapper } from "../../src/mapper/mapper-registry.js";
 import { PosixStorage } from "../../src/storage/posix/posix-storage.js";
 import { openRegistry, useTempDir } from "../registry/registry-fixture.js";
 import { readThrough } from "./read-through.js";
-import { rejection } from "../support/assertions.js";
+import { rejection } from "../../src/testing/assertions.js";
 
 
 class HookedMapper extends TestCamMapper {

@@ -11,7 +11,7 @@ import { DataIdError, PolicyError, RegistryError, UnknownDatasetTypeError } from
 import type { DataId } from "../../src/data-id.js";
 import type { SqliteRegistry } from "../../registry/sqlite/sqlite-registry.js";
 import { useTempDir, openRegistry, sampleRegistry } from "../registry/registry-fixture.js";
-import { rejection } from "../support/assertions.js";
+import { rejection } from "../../src/testing/assertions.js";
 
 
 describe("CameraMapper", () => {

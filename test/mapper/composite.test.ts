@@ -10,7 +10,7 @@ import type { DataId } from "../../src/data-id.js";
 import { CameraMapper } from "../../src/mapper/camera-mapper.js";
 import { parsePolicy } from "../../src/mapper/policy.js";
 import { registerPythonType, unregisterPythonType } from "../../src/mapper/python-types.js";
-import { rejection } from "../support/assertions.js";
+import { rejection } from "../../src/testing/assertions.js";
 
 const POLICY = `
 exposures:

@@ -10,7 +10,7 @@ import {
 import { registerBuiltinMappers } from "../../mappers/index.js";
 import { TestCamMapper } from "../../mappers/testcam/testcam-mapper.js";
 import { ConfigError, PolicyError } from "../../src/errors.js";
-import { rejection } from "../support/assertions.js";
+import { rejection } from "../../src/testing/assertions.js";
 
 
 describe("mapper registry", () => {

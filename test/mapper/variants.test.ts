@@ -20,7 +20,7 @@ import { PosixStorage } from "../../src/storage/posix/posix-storage.js";
 import { useTempDir } from "../registry/registry-fixture.js";
 import { countingStorage, processReadBytes, readThrough } from "./read-through.js";
 import { defaultTempScope } from "../../src/temp/index.js";
-import { rejection } from "../support/assertions.js";
+import { rejection } from "../../src/testing/assertions.js";
 
 const CALEXP = { visit: 1, ccd: 2, filter: "g" } as const;
 const RAW = { visit: 1, ccd: 0, filter: "g" } as const;

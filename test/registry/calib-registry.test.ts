@@ -9,7 +9,7 @@ import { buildCalibRegistry } from "../../registry/build-registry.js";
 import type { SqliteRegistry } from "../../registry/sqlite/sqlite-registry.js";
 import { RegistryError } from "../../src/errors.js";
 import { openRegistry, useTempDir } from "./registry-fixture.js";
-import { rejection } from "../support/assertions.js";
+import { rejection } from "../../src/testing/assertions.js";
 
 const PERIODS = [
   { calibDate: "2026-02-28", validStart: "2026-02-28T00:00:00.000", validEnd: "2026-03-01T23:59:59.999" },

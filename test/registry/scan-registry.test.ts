@@ -12,7 +12,7 @@ import { CameraMapper } from "../../src/mapper/camera-mapper.js";
 import { parsePolicy } from "../../src/mapper/policy.js";
 import { PosixStorage } from "../../src/storage/posix/posix-storage.js";
 import { useTempDir } from "./registry-fixture.js";
-import { rejection } from "../support/assertions.js";
+import { rejection } from "../../src/testing/assertions.js";
 
 const FOO = "foo-%(ccd)02d-%(filter)s.fits";
 const POLICY = `

@@ -5,7 +5,7 @@ import { SqliteRegistry } from "../../registry/sqlite/sqlite-registry.js";
 import { ClosedError, RegistryError } from "../../src/errors.js";
 import { RefCountedFile } from "../../src/temp/index.js";
 import { useTempDir, openRegistry, sampleRegistry } from "./registry-fixture.js";
-import { rejection } from "../support/assertions.js";
+import { rejection } from "../../src/testing/assertions.js";
 
 describe("SqliteRegistry", () => {
   let registry!: SqliteRegistry;

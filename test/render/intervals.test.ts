@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Image, imageLimits, zscaleLimits, type Limits, type RenderSource } from "../../src/index.js";
+import { Image, imageLimits, zscaleLimits, type Limits, type RenderSource } from "../../src/testing/index.js";
 import { openFits, type FitsFile } from "../../src/fits/index.js";
 import { runPython } from "../support/astropy.js";
 import { astropyLimits, closeTo, makeCalexps, rawFrames, type AstropyLimits } from "./render-fixtures.js";

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pngjs from "pngjs";
-import { Butler, Exposure, Header, Image, MaskedImage, UsageError, renderPng } from "../../src/index.js";
+import { Butler, Exposure, Header, Image, MaskedImage, UsageError, renderPng } from "../../src/testing/index.js";
 import { openFits } from "../../src/fits/index.js";
 import { MASK_OPACITY } from "../../src/render/raster.js";
 import { runPythonJson } from "../support/astropy.js";

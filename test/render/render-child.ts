@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { openFits } from "../../src/fits/index.js";
-import { writePng, type IntervalName } from "../../src/index.js";
+import { writePng, type IntervalName } from "../../src/testing/index.js";
 
 const [fitsPath, pngPath, stretch] = process.argv.slice(2) as [string, string, IntervalName];
 const file = await openFits(fitsPath);

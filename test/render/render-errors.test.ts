@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ClosedError, FitsError, Header, Image, UsageError, imageLimits, renderPng, type RenderOptions } from "../../src/index.js";
+import { ClosedError, FitsError, Header, Image, UsageError, imageLimits, renderPng, type RenderOptions } from "../../src/testing/index.js";
 import { openFits, writeFits } from "../../src/fits/index.js";
 
 async function failure(promise: Promise<unknown>): Promise<Error> {

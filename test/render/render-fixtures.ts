@@ -5,7 +5,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Butler, type Exposure, type PixelArray } from "../../src/index.js";
+import { Butler, type Exposure, type PixelArray } from "../../src/testing/index.js";
 import { isr } from "../../scripts/demo-processing.js";
 import { runPythonJson } from "../support/astropy.js";
 

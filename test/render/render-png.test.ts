@@ -9,7 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pngjs from "pngjs";
-import { Header, Image, renderPng, writePng, type IntervalName, type StretchName } from "../../src/index.js";
+import { Header, Image, renderPng, writePng, type IntervalName, type StretchName } from "../../src/testing/index.js";
 import { openFits, writeFits } from "../../src/fits/index.js";
 import { runPython, runPythonJson } from "../support/astropy.js";
 

@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import { normalizer, greyLevel } from "../../src/render/stretch.js";
-import type { StretchName } from "../../src/index.js";
+import type { StretchName } from "../../src/testing/index.js";
 import { runPythonJson } from "../support/astropy.js";
 
 const STRETCHES: StretchName[] = ["linear", "asinh", "log", "sqrt"];

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { Header, Image, UsageError, renderPng, writePng } from "../../src/index.js";
+import { Header, Image, UsageError, renderPng, writePng } from "../../src/testing/index.js";
 import { openFits, writeFits, type ImageRegion } from "../../src/fits/index.js";
 
 const run = promisify(execFile);

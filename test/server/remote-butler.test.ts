@@ -10,10 +10,10 @@ import { cp, mkdtemp, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { AuthError, Butler, Exposure, Header, NotFoundError, PermissionDeniedError, type PixelArray } from "../../src/index.js";
+import { AuthError, Butler, Exposure, Header, NotFoundError, PermissionDeniedError, type PixelArray } from "../../src/testing/index.js";
 import { clearDownloadCache } from "../../src/storage/download-cache.js";
 import { HttpStorage } from "../../src/storage/http/http-storage.js";
-import { rejection } from "../support/assertions.js";
+import { rejection } from "../../src/testing/assertions.js";
 import { startServe, tokenFile, TOKENS, type ServeProcess } from "../support/cli.js";
 import { countingAgent } from "../support/counting-agent.js";
 

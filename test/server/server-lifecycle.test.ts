@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StorageError } from "../../src/errors.js";
 import { HttpStorage } from "../../src/storage/http/http-storage.js";
-import { rejection } from "../support/assertions.js";
+import { rejection } from "../../src/testing/assertions.js";
 import { runCli, startServe, tokenFile, TOKENS, type ServeProcess } from "../support/cli.js";
 
 const MiB = 1024 * 1024;

@@ -9,7 +9,7 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { gcDedup } from "../../src/index.js";
+import { gcDedup } from "../../src/testing/index.js";
 import { storageFromUri } from "../../src/storage/schemes.js";
 import type { DedupStorage } from "../../src/storage/wrappers/dedup/dedup-storage.js";
 import { modulesSandbox, type ModulesSandbox } from "../support/module-stacks.js";

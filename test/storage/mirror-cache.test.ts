@@ -9,7 +9,7 @@ import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { repairMirror } from "../../src/index.js";
+import { repairMirror } from "../../src/testing/index.js";
 import { storageFromUri } from "../../src/storage/schemes.js";
 import type { Storage } from "../../src/storage/storage.js";
 import type { CacheStorage } from "../../src/storage/wrappers/cache/cache-storage.js";

@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { parse } from "yaml";
 import { ConfigError, NotFoundError, UnsupportedSchemeError } from "../../src/errors.js";
-import { addStorageModule, listStorageModules, moduleStatistics, readStorageModules, removeStorageModule, storageFromUri, storageModulesPath } from "../../src/index.js";
+import { addStorageModule, listStorageModules, moduleStatistics, readStorageModules, removeStorageModule, storageFromUri, storageModulesPath } from "../../src/testing/index.js";
 import { modulesSandbox, VENDOR_MODULE, type ModulesSandbox } from "../support/module-stacks.js";
 
 const run = promisify(execFile);

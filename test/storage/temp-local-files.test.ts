@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
-import { TempScope, NotFoundError } from "../../src/index.js";
+import { TempScope, NotFoundError } from "../../src/testing/index.js";
 import { TempLocalFiles } from "../../src/storage/temp-local-files.js";
 import { filesBelow } from "../support/hooks.js";
 

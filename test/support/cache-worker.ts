@@ -4,7 +4,7 @@
  * Usage: node --import tsx test/support/cache-worker.ts <key>
  */
 import { readFile } from "node:fs/promises";
-import { storageFromUri } from "../../src/index.js";
+import { storageFromUri } from "../../src/testing/index.js";
 
 const storage = await storageFromUri("cached://r");
 try {

@@ -4,7 +4,7 @@
  * under its own keys and under keys every worker shares, deletes some, and — worker 0 — runs gc.
  * Usage: node --import tsx test/support/dedup-worker.ts <worker> <rounds>
  */
-import { storageFromUri } from "../../src/index.js";
+import { storageFromUri } from "../../src/testing/index.js";
 import type { DedupStorage } from "../../src/storage/wrappers/dedup/dedup-storage.js";
 
 const [worker, rounds] = process.argv.slice(2).map(Number);

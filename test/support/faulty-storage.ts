@@ -20,7 +20,7 @@ import {
   type StorageOptions,
   type StorageCapabilities,
   type WriteOptions,
-} from "../../src/index.js";
+} from "../../src/testing/index.js";
 import { TempLocalFiles } from "../../src/storage/temp-local-files.js";
 import { StorageDecorator } from "../../src/storage/storage-decorator.js";
 import { mulberry32 } from "./seeded-random.js";

@@ -2,7 +2,8 @@
  * Mocha root hooks: every test process gets a private temp base directory, and the run fails if any
  * temp file is left in it at the end — the suite-wide proof that refcounted cleanup works.
  */
-import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
+import { filesBelow } from "../../src/testing/files-below.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -10,16 +11,7 @@ const base = join(tmpdir(), `skybutler-tests-${process.pid}`);
 mkdirSync(base, { recursive: true });
 process.env.SKYBUTLER_TMPDIR = base;
 
-/** Every file (not directory) below a directory. */
-export function filesBelow(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...filesBelow(p));
-    else out.push(p);
-  }
-  return out;
-}
+export { filesBelow };
 
 export const mochaHooks = {
   afterAll(): void {

@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { stringify } from "yaml";
 import { storageFromUri } from "../../src/storage/schemes.js";
 import type { StorageOptions } from "../../src/storage/storage.js";
-import type { StorageFixture } from "../conformance/storage-conformance.js";
+import type { StorageFixture } from "../../src/testing/index.js";
 import { lockDirectory } from "./lock-directory.js";
 import { SwiftAdmin, uniqueContainer } from "./swift-admin.js";
 import { swiftServer } from "./swift-server.js";

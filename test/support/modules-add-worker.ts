@@ -3,7 +3,7 @@
  * YAML file given, one addStorageModule call each.
  * Usage: node --import tsx test/support/modules-add-worker.ts <file> <prefix> <count>
  */
-import { addStorageModule } from "../../src/index.js";
+import { addStorageModule } from "../../src/testing/index.js";
 
 const [file, prefix, count] = process.argv.slice(2);
 for (let i = 0; i < Number(count); i++) {

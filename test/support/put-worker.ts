@@ -3,7 +3,7 @@
  * `count` small datasets, some of them with data ids other workers also write.
  * Usage: node --import tsx test/support/put-worker.ts <outputRoot> <worker> <count>
  */
-import { Butler } from "../../src/index.js";
+import { Butler } from "../../src/testing/index.js";
 
 const [root, worker, count] = process.argv.slice(2);
 const butler = await Butler.create({ outputs: { root: root!, mode: "rw" } });

@@ -4,7 +4,7 @@
  */
 import { S3Storage } from "../../src/storage/s3/s3-storage.js";
 import type { S3StorageOptions } from "../../src/storage/s3/s3-options.js";
-import type { StorageFixture } from "../conformance/storage-conformance.js";
+import type { StorageFixture } from "../../src/testing/index.js";
 import { SwiftAdmin } from "./swift-admin.js";
 import { swiftServer } from "./swift-server.js";
 

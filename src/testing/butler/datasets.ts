@@ -15,8 +15,8 @@ import {
   PolicyError,
   UnknownDatasetTypeError,
   type PixelArray,
-} from "../../../src/index.js";
-import { rejection } from "../../support/assertions.js";
+} from "../../index.js";
+import { rejection } from "../assertions.js";
 import { repoArgs, SAMPLE_REPO, type SuiteContext } from "./context.js";
 
 /** A calexp with an origin away from (0, 0), a WCS, and pixel i = i. */

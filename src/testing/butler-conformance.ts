@@ -20,7 +20,8 @@
  */
 import { expect } from "chai";
 import { basename } from "node:path";
-import { filesBelow } from "../support/hooks.js";
+import { filesBelow } from "./files-below.js";
+import { tempRoot } from "../temp/index.js";
 import { behaviourTests } from "./butler/behaviour.js";
 import { compressedTests } from "./butler/compressed.js";
 import { repoArgs, ResourcePool, type ButlerConformanceOptions, type RepoFixture, type SuiteContext } from "./butler/context.js";
@@ -68,7 +69,7 @@ export function describeButlerConformance(options: ButlerConformanceOptions): vo
       await pool?.release();
       pool = undefined;
       // closing every Butler releases every temp file, except what the backend caches by design
-      const left = filesBelow(process.env.SKYBUTLER_TMPDIR!).filter((f) => !(options.cachedTempFile?.(f) ?? false));
+      const left = filesBelow(tempRoot()).filter((f) => !(options.cachedTempFile?.(f) ?? false));
       expect(left.map((f) => basename(f)), "temp files left after close").to.deep.equal([]);
     });
 

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
-import { Butler, Catalog, Exposure, Header, type DataIdInput, type PixelArray, type Storage } from "../../../src/index.js";
+import { Butler, Catalog, Exposure, Header, type DataIdInput, type PixelArray, type Storage } from "../../index.js";
 import { repoArgs, ResourcePool, type RepoRoot, type SuiteContext } from "./context.js";
 import { sampleCalexp } from "./datasets.js";
 

@@ -20,8 +20,8 @@ import {
   InvalidKeyError,
   NotFoundError,
   PermissionDeniedError,
-} from "../../src/errors.js";
-import type { Storage } from "../../src/storage/storage.js";
+} from "../errors.js";
+import type { Storage } from "../storage/storage.js";
 
 /** A fresh, empty storage for one test, and the hooks that provoke what the API alone cannot. */
 export interface StorageFixture {

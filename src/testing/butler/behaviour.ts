@@ -7,17 +7,16 @@ import { createHash } from "node:crypto";
 import { parse as parseYaml } from "yaml";
 import {
   ConfigError,
-  DATASET_RECORDS_KEY,
   DataIdError,
   DatasetConflictError,
-  DatasetRecords,
   Exposure,
   ReadProxy,
   UnknownDatasetTypeError,
   type PixelArray,
   type Storage,
-} from "../../../src/index.js";
-import { rejection } from "../../support/assertions.js";
+} from "../../index.js";
+import { DATASET_RECORDS_KEY, DatasetRecords } from "../../repository/index.js";
+import { rejection } from "../assertions.js";
 import { repoArgs, type SuiteContext } from "./context.js";
 
 async function listed(storage: Storage, prefix?: string): Promise<string[]> {
