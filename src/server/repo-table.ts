@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { Butler } from "../butler/butler.js";
 import { ConfigError } from "../errors.js";
 import { errorFromCode } from "../error-from-code.js";
 import { storageFromUri, type Storage } from "../storage/index.js";
@@ -15,6 +16,12 @@ export interface RepoEntry {
   readonly name: string;
   /** Its storage (the backend URI stays on the server: see {@link Redactor}). */
   readonly storage: Storage;
+  /**
+   * The Butler over this repository and its recorded parents, opened on first use (the object
+   * routes need none): an output read first (`rw`) on a writable server, an input on a read-only one.
+   * @throws ConfigError when the root holds no repository (no `repositoryCfg.yaml`)
+   */
+  butler(): Promise<Butler>;
 }
 
 /** A `--repo NAME=URI` argument. */
@@ -38,16 +45,15 @@ export function parseRepoSpec(text: string): RepoSpec {
 }
 
 /**
- * The open repositories of a server.
- *
- * Phase 2 (datasets over HTTP) adds here, per entry, a lazily created Butler/Repository for the
- * dataset routes; the object routes need the storage only.
+ * The open repositories of a server: each one's storage, and its Butler once a dataset route asks.
  */
 export class RepoTable {
   readonly #entries: Map<string, RepoEntry>;
+  readonly #butlers: Array<Promise<Butler>>;
 
-  private constructor(entries: Map<string, RepoEntry>) {
+  private constructor(entries: Map<string, RepoEntry>, butlers: Array<Promise<Butler>>) {
     this.#entries = entries;
+    this.#butlers = butlers;
   }
 
   /**
@@ -57,18 +63,37 @@ export class RepoTable {
    */
   static async open(specs: readonly RepoSpec[], options: { readOnly: boolean; redactor: Redactor }): Promise<RepoTable> {
     const entries = new Map<string, RepoEntry>();
+    const butlers: Array<Promise<Butler>> = [];
     try {
       for (const spec of specs) {
         if (entries.has(spec.name)) throw new ConfigError(`repository "${spec.name}" is given twice`);
         const storage = await storageFromUri(spec.uri, { create: !options.readOnly });
         options.redactor.add(storage.uri, `repo "${spec.name}"`).add(spec.uri, `repo "${spec.name}"`);
-        entries.set(spec.name, { name: spec.name, storage });
+        let butler: Promise<Butler> | undefined;
+        const open = (): Promise<Butler> =>
+          Butler.create(options.readOnly ? { inputs: storage.uri } : { outputs: { root: storage.uri, mode: "rw" } });
+        entries.set(spec.name, {
+          name: spec.name,
+          storage,
+          butler: () => {
+            if (butler === undefined) {
+              const opening = open();
+              butler = opening;
+              butlers.push(opening);
+              // a failed open (no repository there yet) is tried again by the next request
+              opening.catch(() => {
+                if (butler === opening) butler = undefined;
+              });
+            }
+            return butler;
+          },
+        });
       }
     } catch (err) {
       await Promise.all([...entries.values()].map((e) => e.storage.close().catch(() => undefined)));
       throw err;
     }
-    return new RepoTable(entries);
+    return new RepoTable(entries, butlers);
   }
 
   /** The names served, in the order given. */
@@ -93,8 +118,10 @@ export class RepoTable {
     return entry;
   }
 
-  /** Closes every storage. */
+  /** Closes every Butler and storage. */
   async close(): Promise<void> {
+    const butlers = await Promise.allSettled(this.#butlers);
+    await Promise.all(butlers.map((b) => (b.status === "fulfilled" ? b.value.close().catch(() => undefined) : undefined)));
     await Promise.all([...this.#entries.values()].map((e) => e.storage.close().catch(() => undefined)));
   }
 }
