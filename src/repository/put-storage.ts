@@ -14,7 +14,8 @@ import { pipeline } from "node:stream/promises";
 import { createWriteStream } from "node:fs";
 import { AlreadyExistsError, DatasetConflictError } from "../errors.js";
 import { StorageDecorator } from "../storage/storage-decorator.js";
-import type { CommitOptions, PendingLocalFile, Storage, WriteOptions } from "../storage/storage.js";
+import { pendingLocalFile } from "../storage/pending-file.js";
+import type { PendingLocalFile, Storage, WriteOptions } from "../storage/storage.js";
 
 /** What a put knows about the object it publishes. */
 export interface PublishedObject {
@@ -101,16 +102,10 @@ export class PutStorage extends StorageDecorator {
       observedBytes += bytes.length;
       pending.observe?.(bytes);
     };
-    let done = false;
-    const end = async () => {
-      done = true;
-      await pending.abort();
-    };
-    return {
+    return pendingLocalFile({
       path: pending.path,
       observe,
-      commit: async (commitOptions: CommitOptions = {}) => {
-        if (done) throw new Error(`pending file for "${key}" was already committed or aborted`);
+      publish: async (commitOptions) => {
         // A writer that did not stream the file to `observe`: hash it now, while the kernel
         // flushes it, so the commit's own fsync finds nothing left to write.
         const size = (await stat(pending.path)).size;
@@ -120,7 +115,7 @@ export class PutStorage extends StorageDecorator {
             : (await Promise.all([digestFile(pending.path), syncFile(pending.path)]))[0];
         const object = { key, ...digest };
         if (writeOnce && (existed || (await this.inner.exists(key)))) {
-          await end();
+          await pending.abort();
           return this.#compare(key, object.checksum);
         }
         try {
@@ -135,13 +130,10 @@ export class PutStorage extends StorageDecorator {
           // lost a race with another writer of a write-once dataset: compare with what won
           if (writeOnce && err instanceof AlreadyExistsError) return this.#compare(key, object.checksum);
           throw err;
-        } finally {
-          done = true;
         }
       },
-      abort: end,
-      [Symbol.asyncDispose]: end,
-    };
+      discard: () => pending.abort(),
+    });
   }
 
   async #through(key: string, options: WriteOptions, fill: (pending: PendingLocalFile) => Promise<void>): Promise<void> {

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { pendingLocalFile } from "./pending-file.js";
 import type { PendingLocalFile } from "./storage.js";
 
 /**
@@ -11,25 +12,13 @@ import type { PendingLocalFile } from "./storage.js";
  * storage aborts whatever is still there.
  */
 export function tracked(inner: PendingLocalFile, pending: Set<PendingLocalFile>): PendingLocalFile {
-  const file: PendingLocalFile = {
+  const file: PendingLocalFile = pendingLocalFile({
     path: inner.path,
     ...(inner.observe === undefined ? {} : { observe: inner.observe }),
-    async commit(...args: Parameters<PendingLocalFile["commit"]>) {
-      try {
-        await inner.commit(...args);
-      } finally {
-        pending.delete(file);
-      }
-    },
-    async abort() {
-      pending.delete(file);
-      await inner.abort();
-    },
-    async [Symbol.asyncDispose]() {
-      pending.delete(file);
-      await inner[Symbol.asyncDispose]();
-    },
-  };
+    publish: (options) => inner.commit(options),
+    discard: () => inner.abort(),
+    onEnd: () => void pending.delete(file),
+  });
   pending.add(file);
   return file;
 }

