@@ -228,7 +228,7 @@ describe("Swift auth (Keystone v3)", function () {
     const container = uniqueContainer("gen2ks");
     const storage = await SwiftStorage.open(`swift://127.0.0.1:${port}/v3/${ks.project}/${container}`, {
       create: true,
-      env: { OS_USERNAME: ks.user, OS_PASSWORD: ks.password },
+      env: { OS_AUTH_URL: ks.authUrl, OS_USERNAME: ks.user, OS_PASSWORD: ks.password },
     });
     try {
       await storage.write("x", "gen2 keystone");

@@ -50,9 +50,9 @@ describe("Swift URIs", () => {
 
 describe("Swift credentials", () => {
   it("reads ST_AUTH/ST_USER/ST_KEY as v1", () => {
-    expect(resolveCredentials({}, { ST_AUTH: "http://a/auth/v1.0", ST_USER: "acc:u", ST_KEY: "k" })).to.deep.equal({
+    expect(resolveCredentials({}, { ST_AUTH: "https://a/auth/v1.0", ST_USER: "acc:u", ST_KEY: "k" })).to.deep.equal({
       version: 1,
-      authUrl: "http://a/auth/v1.0",
+      authUrl: "https://a/auth/v1.0",
       user: "acc:u",
       key: "k",
     });
@@ -60,7 +60,7 @@ describe("Swift credentials", () => {
 
   it("reads OS_* as Keystone v3, with domains, region and interface", () => {
     const c = resolveCredentials({}, {
-      OS_AUTH_URL: "http://k:5000/v3",
+      OS_AUTH_URL: "https://k:5000/v3",
       OS_USERNAME: "demo",
       OS_PASSWORD: "pw",
       OS_PROJECT_NAME: "p",
@@ -71,7 +71,7 @@ describe("Swift credentials", () => {
     });
     expect(c).to.deep.equal({
       version: 3,
-      authUrl: "http://k:5000/v3",
+      authUrl: "https://k:5000/v3",
       username: "demo",
       password: "pw",
       projectName: "p",
@@ -80,14 +80,14 @@ describe("Swift credentials", () => {
       regionName: "RegionTwo",
       interface: "internal",
     });
-    const v1 = resolveCredentials({}, { OS_AUTH_URL: "http://a/auth/v1.0", OS_AUTH_VERSION: "1", OS_USERNAME: "a:b", OS_PASSWORD: "k" });
-    expect(v1).to.deep.equal({ version: 1, authUrl: "http://a/auth/v1.0", user: "a:b", key: "k" });
-    expect(resolveCredentials({}, { OS_AUTH_URL: "http://k:5000", OS_IDENTITY_API_VERSION: "3", OS_USERNAME: "u", OS_PASSWORD: "p", OS_PROJECT_ID: "x" }).version).to.equal(3);
+    const v1 = resolveCredentials({}, { OS_AUTH_URL: "https://a/auth/v1.0", OS_AUTH_VERSION: "1", OS_USERNAME: "a:b", OS_PASSWORD: "k" });
+    expect(v1).to.deep.equal({ version: 1, authUrl: "https://a/auth/v1.0", user: "a:b", key: "k" });
+    expect(resolveCredentials({}, { OS_AUTH_URL: "https://k:5000", OS_IDENTITY_API_VERSION: "3", OS_USERNAME: "u", OS_PASSWORD: "p", OS_PROJECT_ID: "x" }).version).to.equal(3);
   });
 
   it("prefers explicit storage options to the environment", () => {
-    const env = { ST_AUTH: "http://env/auth/v1.0", ST_USER: "e:e", ST_KEY: "e" };
-    expect(resolveCredentials({ authUrl: "http://opt/auth/v1.0", user: "o:o", key: "o" }, env)).to.include({ authUrl: "http://opt/auth/v1.0", user: "o:o" });
+    const env = { ST_AUTH: "https://env/auth/v1.0", ST_USER: "e:e", ST_KEY: "e" };
+    expect(resolveCredentials({ authUrl: "https://opt/auth/v1.0", user: "o:o", key: "o" }, env)).to.include({ authUrl: "https://opt/auth/v1.0", user: "o:o" });
   });
 
   it("names the variables to set when credentials are missing or incomplete (ConfigError)", () => {
@@ -96,16 +96,16 @@ describe("Swift credentials", () => {
     for (const name of ["ST_AUTH", "ST_USER", "ST_KEY", "OS_AUTH_URL", "OS_USERNAME", "OS_PASSWORD", "OS_PROJECT_NAME", "storageOptions"]) {
       expect(none.message).to.include(name);
     }
-    const noKey = thrown(() => resolveCredentials({}, { ST_AUTH: "http://a/auth/v1.0", ST_USER: "a:b" }));
+    const noKey = thrown(() => resolveCredentials({}, { ST_AUTH: "https://a/auth/v1.0", ST_USER: "a:b" }));
     expect(noKey).to.be.instanceOf(ConfigError);
     expect(noKey.message).to.match(/lacks a key.*ST_KEY/);
-    const noProject = thrown(() => resolveCredentials({}, { OS_AUTH_URL: "http://k/v3", OS_USERNAME: "u", OS_PASSWORD: "secret-pw" }));
+    const noProject = thrown(() => resolveCredentials({}, { OS_AUTH_URL: "https://k/v3", OS_USERNAME: "u", OS_PASSWORD: "secret-pw" }));
     expect(noProject.message).to.include("a project").and.not.include("secret-pw");
   });
 
   it("takes Gen2's SWIFT_USERNAME/SWIFT_PASSWORD for a Gen2 URI; v1 prefixes the tenant", () => {
     const endpoint = parseSwiftUri("swift://127.0.0.1:8080/v1.0/test/c").endpoint;
-    expect(resolveCredentials({}, { SWIFT_USERNAME: "tester", SWIFT_PASSWORD: "testing" }, endpoint)).to.deep.equal({
+    expect(resolveCredentials({}, { SWIFT_AUTH_URL: "http://127.0.0.1:8080", SWIFT_USERNAME: "tester", SWIFT_PASSWORD: "testing" }, endpoint)).to.deep.equal({
       version: 1,
       authUrl: "http://127.0.0.1:8080/auth/v1.0",
       user: "test:tester",
@@ -154,7 +154,8 @@ describe("Swift roots on the real server", () => {
     made.push(container);
     await admin.createContainer(container);
     await admin.send("PUT", `/${container}/raw.fits`, {}, "gen2");
-    const env = { SWIFT_USERNAME: "tester", SWIFT_PASSWORD: "testing" };
+    // the endpoint the credentials are for (a Gen2 URI's own host gets no secret otherwise)
+    const env = { SWIFT_AUTH_URL: server.authUrl, SWIFT_USERNAME: "tester", SWIFT_PASSWORD: "testing" };
     const storage = await SwiftStorage.open(`swift://127.0.0.1:${server.port}/v1.0/test/${container}`, { env });
     try {
       expect((await storage.read("raw.fits")).toString()).to.equal("gen2");

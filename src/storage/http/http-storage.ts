@@ -11,7 +11,7 @@ import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
 import { Agent, type Dispatcher } from "undici";
-import { AlreadyExistsError, ClosedError, NotFoundError, StorageError } from "../../errors.js";
+import { AlreadyExistsError, ClosedError, ConfigError, NotFoundError, StorageError } from "../../errors.js";
 import { errorFromCode } from "../../error-from-code.js";
 import { TempScope, type LocalFile } from "../../temp/index.js";
 import { checkRange } from "../byte-range.js";
@@ -38,6 +38,7 @@ import { availableByStat } from "../statistics.js";
 import { TempLocalFiles } from "../temp-local-files.js";
 import { tracked } from "../pending-tracking.js";
 import { parseHttpUri, type HttpRoot } from "./http-uri.js";
+import { isSecureTransport } from "../url-safety.js";
 import { header, ServerClient, type RequestBody } from "./server-client.js";
 
 /** Options of {@link HttpStorage.open}. */
@@ -52,6 +53,11 @@ export interface HttpStorageOptions extends StorageOptions {
   dispatcher?: Dispatcher;
   /** Environment to read `SKYBUTLER_TOKEN` from; default `process.env`. */
   env?: Record<string, string | undefined>;
+  /**
+   * Send the token over plain HTTP (`skybutler+http://`) to a host other than loopback (default
+   * false; also `SKYBUTLER_ALLOW_INSECURE_AUTH=1`): anyone on the way could read it.
+   */
+  allowInsecureAuth?: boolean;
 }
 
 /** MD5 hex → the base64 of Content-MD5. */
@@ -111,13 +117,20 @@ export class HttpStorage implements Storage {
   /**
    * Opens a repository on a server: asks the server for it (one GET), so a wrong name, host or
    * token fails here. `create` does not apply: a server serves the repositories it was started with.
-   * @throws ConfigError for a malformed URI; NotFoundError when the server does not serve the name;
+   * @throws ConfigError for a malformed URI, or a token that would go over plain HTTP off this machine; NotFoundError when the server does not serve the name;
    *   AuthError/PermissionDeniedError when the token is refused; StorageError E_CONNECTION when the server is unreachable
    */
   static async open(uri: string, options: HttpStorageOptions = {}): Promise<HttpStorage> {
     const root = parseHttpUri(uri);
     const policy = resolveRetryPolicy(options.retry, options.timeouts);
-    const token = options.token ?? (options.env ?? process.env).SKYBUTLER_TOKEN;
+    const env = options.env ?? process.env;
+    const token = options.token ?? env.SKYBUTLER_TOKEN;
+    if (token !== undefined && token !== "" && !isSecureTransport(root.base) && options.allowInsecureAuth !== true && env.SKYBUTLER_ALLOW_INSECURE_AUTH !== "1") {
+      throw new ConfigError(
+        `refusing to send the server token over plain HTTP to ${root.base}: use skybutler+https, or allow it explicitly ` +
+          `(storageOptions.allowInsecureAuth, or SKYBUTLER_ALLOW_INSECURE_AUTH=1) if that network is trusted`,
+      );
+    }
     const ownsDispatcher = options.dispatcher === undefined;
     const dispatcher = options.dispatcher ?? new Agent({ connectTimeout: policy.connectMs, headersTimeout: policy.headersMs, bodyTimeout: policy.bodyMs });
     const client = new ServerClient(root.base, token === "" ? undefined : token, dispatcher, policy);

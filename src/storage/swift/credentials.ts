@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { ConfigError } from "../../errors.js";
+import { isSecureTransport, withoutUserinfo } from "../url-safety.js";
 import type { UriAuthEndpoint } from "./swift-uri.js";
 
 /** v1 auth (tempauth, swauth, most hosted Swift): `GET <authUrl>` with X-Auth-User/X-Auth-Key. */
@@ -47,6 +48,12 @@ export interface SwiftCredentialOptions
     Partial<Omit<KeystoneCredentials, "version" | "authUrl">> {
   /** `1` or `3` (default: 3 when `username`/`password` or a `/v3` URL are given, else 1). */
   authVersion?: string | number;
+  /**
+   * Send credentials over plain HTTP to a host other than loopback (default false; also
+   * `SKYBUTLER_ALLOW_INSECURE_AUTH=1`). Without it such an auth URL is refused: a password in clear
+   * text on a network is readable by anyone on the way.
+   */
+  allowInsecureAuth?: boolean;
 }
 
 const V1_VARS = "ST_AUTH, ST_USER and ST_KEY";
@@ -71,12 +78,38 @@ function versionOf(raw: string | undefined, authUrl: string, fallback: 1 | 3, so
  * @param env - the environment, normally `process.env`
  * @param endpoint - auth URL, version and tenant from a Gen2-style URI, if any
  * @throws ConfigError naming the variables or options to set when something is missing
+ * @throws ConfigError when the auth URL is plain HTTP to a host other than loopback and insecure
+ *   auth was not allowed, or when a Gen2 URI (which may come from someone else's repository
+ *   configuration) names an auth endpoint that the environment's credentials were not configured for
  */
 export function resolveCredentials(
   options: SwiftCredentialOptions,
   env: NodeJS.ProcessEnv,
   endpoint?: UriAuthEndpoint,
 ): SwiftCredentials {
+  const credentials = chooseCredentials(options, env, endpoint);
+  credentials.authUrl = withoutUserinfo(credentials.authUrl);
+  const insecureAllowed = options.allowInsecureAuth === true || env.SKYBUTLER_ALLOW_INSECURE_AUTH === "1";
+  if (!insecureAllowed && !isSecureTransport(credentials.authUrl)) {
+    throw new ConfigError(
+      `refusing to send Swift credentials over plain HTTP to ${credentials.authUrl}: use https, or allow it explicitly ` +
+        `(storageOptions.allowInsecureAuth, or SKYBUTLER_ALLOW_INSECURE_AUTH=1) if that network is trusted`,
+    );
+  }
+  return credentials;
+}
+
+/** `scheme://host:port` of a URL, for comparing where credentials may go. */
+function originOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return new URL(withoutUserinfo(url)).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+function chooseCredentials(options: SwiftCredentialOptions, env: NodeJS.ProcessEnv, endpoint: UriAuthEndpoint | undefined): SwiftCredentials {
   if (str(options.authUrl) !== undefined) return fromOptions(options);
   if (endpoint !== undefined) return fromGen2(options, env, endpoint);
   if (str(env.ST_AUTH) !== undefined) {
@@ -128,9 +161,21 @@ function fromOptions(o: SwiftCredentialOptions): SwiftCredentials {
 }
 
 function fromGen2(o: SwiftCredentialOptions, env: NodeJS.ProcessEnv, endpoint: UriAuthEndpoint): SwiftCredentials {
+  // A Gen2 URI may come from a repository's recorded parents, written by anyone: the environment's
+  // secrets go only to the auth endpoint they were configured for (ST_AUTH / OS_AUTH_URL /
+  // SWIFT_AUTH_URL, same scheme, host and port). Explicit storage options are the caller's choice.
+  const explicit = str(o.password) ?? str(o.key);
+  const configured = [env.ST_AUTH, env.OS_AUTH_URL, env.SWIFT_AUTH_URL].map((u) => originOf(str(u)));
+  const target = originOf(endpoint.authUrl);
+  if (explicit === undefined && !configured.includes(target)) {
+    throw new ConfigError(
+      `the Swift URI names the auth endpoint ${endpoint.authUrl}, which the environment's credentials were not configured for; ` +
+        `set SWIFT_AUTH_URL (or ST_AUTH / OS_AUTH_URL) to it if it is yours, or pass credentials in storageOptions`,
+    );
+  }
   // Gen2 read SWIFT_USERNAME/SWIFT_PASSWORD; the usual variables work too
   const user = str(o.username) ?? str(o.user) ?? str(env.SWIFT_USERNAME) ?? str(env.OS_USERNAME) ?? str(env.ST_USER);
-  const secret = str(o.password) ?? str(o.key) ?? str(env.SWIFT_PASSWORD) ?? str(env.OS_PASSWORD) ?? str(env.ST_KEY);
+  const secret = explicit ?? str(env.SWIFT_PASSWORD) ?? str(env.OS_PASSWORD) ?? str(env.ST_KEY);
   const hint = "set SWIFT_USERNAME and SWIFT_PASSWORD (or OS_USERNAME/OS_PASSWORD), or pass username/password in storageOptions";
   if (endpoint.version === 1) {
     const account = user !== undefined && !user.includes(":") ? `${endpoint.tenant}:${user}` : user;

@@ -5,6 +5,7 @@
  */
 import { ConfigError } from "../../errors.js";
 import { normalizePrefix } from "../keys.js";
+import { hasUserinfo, withoutUserinfo } from "../url-safety.js";
 
 /** The auth endpoint a Gen2-style URI names (`swift://host:port/<version>/<tenant>/<container>`). */
 export interface UriAuthEndpoint {
@@ -44,9 +45,16 @@ const MAX_CONTAINER_BYTES = 256;
  * parseSwiftUri("swift://rawdata/hsc");                       // { container: "rawdata", prefix: "hsc" }
  * parseSwiftUri("swift://keystone.example:5000/v3/lsst/raw"); // endpoint v3, tenant "lsst"
  * ```
- * @throws ConfigError for another scheme, a missing container, or an unsupported auth version (v2.0)
+ * @throws ConfigError for another scheme, a missing container, an unsupported auth version (v2.0),
+ *   or credentials inside the URI (`user:password@`: the message does not repeat them)
  */
 export function parseSwiftUri(uri: string): SwiftRoot {
+  if (hasUserinfo(uri)) {
+    throw new ConfigError(
+      `"${withoutUserinfo(uri)}" was given with a user or password before the host; a Swift URI never carries credentials: ` +
+        `pass them in the environment (ST_*, OS_*) or in storageOptions`,
+    );
+  }
   const match = /^swift:\/\/([^/?#]*)(\/[^?#]*)?$/i.exec(uri);
   if (match === null) {
     throw new ConfigError(`"${uri}" is not a Swift root URI; use swift://<container>[/<prefix>] or swift://<host>:<port>/<version>/<tenant>/<container>`);
