@@ -80,4 +80,5 @@ export type { VarColumn } from "./vla-read.js";
 export { FileByteSource, MemoryByteSource, type ByteSource } from "./byte-source.js";
 export { formatCard, parseCardImages } from "./card.js";
 export { formatHeader, parseHeaderBytes, BLOCK_SIZE, type ParsedHeader } from "./header-io.js";
+export { fitsSizeGuard, type FitsSizeGuardOptions } from "./size-guard.js";
 export type { Bitpix } from "./bitpix.js";

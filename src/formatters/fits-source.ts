@@ -17,7 +17,7 @@ import { createWriteStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { FitsError } from "../errors.js";
-import { openFits, type FitsFile } from "../fits/index.js";
+import { fitsSizeGuard, openFits, type FitsFile } from "../fits/index.js";
 import type { LocalFile } from "../temp/index.js";
 import type { FormatterContext } from "./formatter.js";
 import { StorageByteSource } from "./storage-byte-source.js";
@@ -61,12 +61,16 @@ async function withOpen<T>(file: FitsFile, fn: (file: FitsFile) => Promise<T>): 
   }
 }
 
-/** Streams the object through gunzip into a temp file of the read's scope. */
+/**
+ * Streams the object through gunzip into a temp file of the read's scope. A few megabytes of gzip
+ * can inflate to gigabytes: the size guard stops the stream as soon as it holds more bytes than its
+ * FITS headers declare, or is no FITS at all, so a bomb costs no more disk than the file it claims to be.
+ */
 async function gunzipToTemp(ctx: FormatterContext): Promise<LocalFile> {
   const source = await ctx.storage.readStream(ctx.key);
   const local = await ctx.temp.createFile({ prefix: "gunzip", suffix: ".fits" });
   try {
-    await pipeline(source, createGunzip(), createWriteStream(local.path));
+    await pipeline(source, createGunzip(), fitsSizeGuard({ what: ctx.storage.uriOf(ctx.key) }), createWriteStream(local.path));
     return local;
   } catch (err) {
     await local.release();
