@@ -34,6 +34,9 @@ const FIELD = /^%\((\w+)\)([#0\- +]*)(\d+)?(?:\.(\d+))?[hlL]?([diouxXeEfFgGcrs])
 const INT_CODES = "diouxX";
 const FLOAT_CODES = "eEfFgG";
 
+/** The largest width or precision of a template field. */
+const MAX_FIELD_SIZE = 255;
+
 const cache = new Map<string, ParsedTemplate>();
 
 /**
@@ -42,7 +45,7 @@ const cache = new Map<string, ParsedTemplate>();
  * ```ts
  * parseTemplate("raw/v%(visit)d_f%(filter)s.fits").keys;  // Map { visit → "int", filter → "str" }
  * ```
- * @throws PolicyError for a malformed field, a bare `%d` (templates take named fields only), or an
+ * @throws PolicyError for a malformed field, a width or precision above 255, a bare `%d` (templates take named fields only), or an
  *   absolute template
  */
 export function parseTemplate(template: string): ParsedTemplate {
@@ -76,6 +79,13 @@ export function parseTemplate(template: string): ParsedTemplate {
     literal = "";
     const [whole, key, flags, width, precision, conversion] = match as unknown as [string, string, string, string | undefined, string | undefined, string];
     const field: TemplateField = { key, flags, conversion };
+    // A path segment is at most 255 bytes on every common filesystem: a larger width or precision
+    // can only be a mistake (or an attack: %(visit)600000000d would build a 600 MB string)
+    for (const [what, text] of [["width", width], ["precision", precision]] as const) {
+      if (text !== undefined && Number(text) > MAX_FIELD_SIZE) {
+        throw new PolicyError(`field %(${key}) of template "${template.slice(0, 200)}" has ${what} ${text.length > 12 ? `${text.slice(0, 12)}…` : text}; at most ${MAX_FIELD_SIZE} (a file name has at most 255 bytes)`);
+      }
+    }
     if (width !== undefined) field.width = Number(width);
     if (precision !== undefined) field.precision = Number(precision);
     segments.push(field);

@@ -25,6 +25,15 @@ describe("Gen2 templates", () => {
       expect(() => parseTemplate("/abs/%(visit)d")).to.throw(PolicyError, /absolute/);
       expect(() => parseTemplate("")).to.throw(PolicyError);
     });
+
+    it("refuses a width or precision no file name could hold, at once and without building it", async () => {
+      const started = Date.now();
+      expect(() => parseTemplate("raw/%(visit)600000000d.fits")).to.throw(PolicyError, /width 600000000; at most 255/);
+      expect(() => parseTemplate("raw/%(x).99999999999999999999f")).to.throw(PolicyError, /precision 999999999999…/);
+      expect(() => parseTemplate("raw/%(name)256s")).to.throw(PolicyError, /width 256/);
+      expect(Date.now() - started).to.be.below(100);
+      expect(fillTemplate("raw/%(visit)0255d", { visit: 1 })).to.have.length(259);
+    });
   });
 
   describe("fillTemplate", () => {
