@@ -126,6 +126,54 @@ export function readExposureMetadata(file: FitsFile): Header {
 }
 
 /**
+ * The whole header of an image file, as Gen2's `readMetadata` gave it for `<type>_md`: the header
+ * of the HDU that holds the pixels — structural keywords included (BITPIX, NAXIS1, NAXIS2: the
+ * image's type and size) — with the primary header's other cards added after it when the pixels
+ * sit in an extension (afw's default HDU with INHERIT). A tile-compressed image (`.fz`) reports the
+ * image it holds (BITPIX, NAXISn from ZBITPIX, ZNAXISn), not the table that stores it. A file with
+ * no pixels at all gives its primary header. Headers only: no pixel is read.
+ */
+export function readFullMetadata(file: FitsFile): Header {
+  const primary = file.hdus[0]!;
+  let hdu: FitsHdu;
+  try {
+    hdu = scienceHdu(file);
+  } catch {
+    return primary.header.clone();
+  }
+  if (hdu.index === 0) return primary.header.clone();
+  const merged = hdu.kind === "compressed-image" ? imageHeaderOf(hdu) : hdu.header.clone();
+  for (const card of userMetadata(primary.header).cards) if (!merged.has(card.keyword)) merged.add(card);
+  return merged;
+}
+
+/**
+ * The header of the image a tile-compressed HDU stores, rebuilt as CFITSIO's funpack does: SIMPLE
+ * (a compressed primary image, ZSIMPLE) or XTENSION, BITPIX/NAXISn from ZBITPIX/ZNAXISn, the
+ * scaling cards, then every other card but the table's structure and the Z keywords.
+ */
+function imageHeaderOf(hdu: FitsHdu): Header {
+  const z = hdu.header;
+  const primary = z.get("ZSIMPLE") !== undefined;
+  const header = new Header();
+  if (primary) header.set("SIMPLE", z.get("ZSIMPLE")!);
+  else header.set("XTENSION", z.get("ZTENSION") ?? "IMAGE");
+  header.set("BITPIX", z.get("ZBITPIX") ?? 0);
+  const axes = [...hdu.shape].reverse();
+  header.set("NAXIS", axes.length);
+  axes.forEach((n, i) => header.set(`NAXIS${i + 1}`, n));
+  if (primary && z.get("ZEXTEND") !== undefined) header.set("EXTEND", z.get("ZEXTEND")!);
+  if (!primary) header.set("PCOUNT", z.get("ZPCOUNT") ?? 0).set("GCOUNT", z.get("ZGCOUNT") ?? 1);
+  for (const card of z.cards) {
+    const scaling = card.keyword === "BSCALE" || card.keyword === "BZERO" || card.keyword === "BLANK";
+    // fpack names a compressed primary image COMPRESSED_IMAGE; funpack drops that again
+    const fpackName = primary && card.keyword === "EXTNAME" && card.value === "COMPRESSED_IMAGE";
+    if ((scaling || !isStructuralKeyword(card.keyword)) && !fpackName) header.add(card);
+  }
+  return header;
+}
+
+/**
  * Reads an Exposure: the IMAGE/MASK/VARIANCE layout when present, else the first image HDU with an
  * empty mask and zero variance (how a camera's raw file reads as an Exposure). With a sub-image
  * request only those rows and columns of each plane are read, and the result's x0/y0 is its

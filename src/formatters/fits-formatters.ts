@@ -13,7 +13,7 @@ import { Catalog } from "../image/catalog.js";
 import { Header } from "../image/header.js";
 import { writeFits, type FitsFile, type FitsHdu, type HduInput } from "../fits/index.js";
 import type { Formatter, FormatterContext } from "./formatter.js";
-import { imageToHdus, maskedImageToHdus, readExposure, readExposureMetadata, readImage, userMetadata } from "./exposure-hdus.js";
+import { imageToHdus, maskedImageToHdus, readExposure, readFullMetadata, readImage, userMetadata } from "./exposure-hdus.js";
 import { FITS_COMPRESSED_SUFFIXES, withFits } from "./fits-source.js";
 import { imageHeaderView, tableHeaderView } from "./fits-views.js";
 import { subImageRequestOf } from "./sub-image.js";
@@ -50,7 +50,8 @@ function fitsCandidates(key: string): string[] {
 /**
  * FitsStorage: Exposure, MaskedImage and Image. What comes back is chosen by the policy's `python`
  * type. The read-only views read only part of the file (by ranged reads where the storage has
- * them): `header` (`<type>_md`) returns the metadata a full read would give; `sub` (`<type>_sub`,
+ * them): `header` (`<type>_md`) returns the whole header, as Gen2's `readMetadata` did
+ * (structural keywords included; see `readFullMetadata`); `sub` (`<type>_sub`,
  * `llcX`, `llcY`, `width`, `height`, `imageOrigin` in `additionalData`) reads only those rows and
  * columns of each plane; `bbox`, `wcs`, `visitInfo` and `filter` read headers only.
  */
@@ -60,7 +61,7 @@ export const fitsFormatter: Formatter = {
 
   async read(ctx) {
     const { view, pythonType: wanted } = ctx.location;
-    if (view === "header") return withFits(ctx, "part", async (file) => readExposureMetadata(file));
+    if (view === "header") return withFits(ctx, "part", async (file) => readFullMetadata(file));
     if (view !== undefined && view !== "sub") return withFits(ctx, "part", async (file) => imageHeaderView(file, ctx.location));
     const sub = view === "sub" ? subImageRequestOf(ctx.location.additionalData) : undefined;
     return withFits(ctx, sub === undefined ? "whole" : "part", async (file): Promise<unknown> => {
@@ -88,8 +89,8 @@ export const fitsFormatter: Formatter = {
 /**
  * FitsCatalogStorage: a Catalog as a binary table in HDU 1 (after an empty primary HDU). The views
  * read only the table's header (HDU `additionalData.hdu`, default the first table): `header`
- * (`<type>_md`) returns the metadata a full read would give, `len` the number of rows, `schema`
- * the columns.
+ * (`<type>_md`) returns that whole header (column keywords included), `len` the number of rows,
+ * `schema` the columns.
  */
 export const fitsCatalogFormatter: Formatter = {
   storageName: "FitsCatalogStorage",
@@ -97,7 +98,7 @@ export const fitsCatalogFormatter: Formatter = {
 
   async read(ctx) {
     const view = ctx.location.view;
-    if (view === "header") return withFits(ctx, "part", async (file) => tableMetadata(tableHdu(file, ctx)));
+    if (view === "header") return withFits(ctx, "part", async (file) => tableHdu(file, ctx).header.clone());
     if (view !== undefined) return withFits(ctx, "part", async (file) => tableHeaderView(tableHdu(file, ctx), ctx.location));
     return withFits(ctx, "whole", async (file) => {
       const hdu = tableHdu(file, ctx);

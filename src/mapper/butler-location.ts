@@ -12,8 +12,11 @@ import type { DataId } from "../data-id.js";
 export interface BypassContext {
   /** The location being read. */
   location: ButlerLocation;
-  /** The URI of the base dataset's object (where it was found, or where it would be). */
-  uri: string;
+  /**
+   * Where the base dataset's object is (or would be): a local path when the repository's objects are
+   * local files — what Gen2's `open()`-able paths were — else its URI (`swift://…`).
+   */
+  filename: string;
 }
 
 /**

@@ -40,8 +40,8 @@ function viewVariant(suffix: string, pythonType: string, appliesTo: (d: DatasetP
   return { suffix, pythonType, appliesTo, consumes: [], standardizedAsBase: false, finish: () => ({ view }) };
 }
 
-/** `_filename`: the dataset's URI, in a list as Gen2 returned its paths. */
-const filenameBypass: Bypass = (ctx) => [ctx.uri];
+/** `_filename`: the dataset's path (its URI on a remote storage), in a list as Gen2 returned its paths. */
+const filenameBypass: Bypass = (ctx) => [ctx.filename];
 
 /**
  * The variants, in the order `getDatasetTypes` lists them:

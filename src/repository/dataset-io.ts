@@ -6,6 +6,7 @@
  *
  * @packageDocumentation
  */
+import { fileURLToPath } from "node:url";
 import { ConfigError } from "../errors.js";
 import { formatterFor } from "../formatters/index.js";
 import type { ButlerLocation, Mapper, MapperDataId } from "../mapper/index.js";
@@ -14,6 +15,12 @@ import type { TempScope } from "../temp/index.js";
 import { backupObject } from "./backup.js";
 import type { DatasetRecords } from "./dataset-records.js";
 import { PutStorage } from "./put-storage.js";
+
+/** A local path where objects are local files (what `open()` takes), else the object's URI. */
+function filenameOf(storage: Storage, key: string): string {
+  const uri = storage.uriOf(key);
+  return storage.capabilities.localPath ? fileURLToPath(uri) : uri;
+}
 
 /** A dataset a repository located: where it is, or that its value is computed on read. */
 export interface DatasetHandle {
@@ -78,7 +85,7 @@ export class DatasetIo {
     const { location, key } = handle;
     const item =
       location.bypass !== undefined
-        ? await location.bypass({ location, uri: storage.uriOf(key) })
+        ? await location.bypass({ location, filename: filenameOf(storage, key) })
         : await formatterFor(location.storageName).read({ storage, key, location, temp });
     return mapper.standardize(location.datasetType, item, location.dataId);
   }

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { Butler, Catalog, Exposure, Header, type DataIdInput, type PixelArray, type Storage } from "../../index.js";
-import { repoArgs, ResourcePool, type RepoRoot, type SuiteContext } from "./context.js";
+import { filenameOf, repoArgs, ResourcePool, type RepoRoot, type SuiteContext } from "./context.js";
 import { sampleCalexp } from "./datasets.js";
 
 const run = promisify(execFile);
@@ -204,13 +204,13 @@ export function compressedTests(ctx: SuiteContext): void {
 
       for (const variant of c.variants) {
         const type = variant === "" ? c.datasetType : `${c.datasetType}_${variant}`;
-        const title = variant === "filename" ? `${type} is the ${c.suffix} copy's URI` : `${type} reads the ${c.suffix} copy as the uncompressed file reads`;
+        const title = variant === "filename" ? `${type} is the ${c.suffix} copy's path (its URI on a remote storage)` : `${type} reads the ${c.suffix} copy as the uncompressed file reads`;
         it(title, async () => {
           const { butler, root, key, id, reference } = prepared;
           const extra = variant === "sub" ? c.subId : {};
           const got = await butler.get(type, { ...id, ...extra });
           if (variant === "filename") {
-            expect(got).to.deep.equal([`${root.root}/${key}${c.suffix}`]);
+            expect(got).to.deep.equal([filenameOf(`${root.root}/${key}${c.suffix}`)]);
             return;
           }
           const want = await reference.butler.get(type, { ...reference.id, ...extra });
