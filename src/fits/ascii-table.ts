@@ -87,7 +87,7 @@ const CHUNK_BYTES = 4 << 20;
 export async function readAsciiTable(source: ByteSource, layout: HduLayout, sum?: OnesComplementSum): Promise<TableData> {
   const table = layout.ascii!;
   const { nrows, rowBytes } = table;
-  const result: TableData = { nrows, columns: {}, units: {}, repeats: {}, nulls: {}, arrays: {}, dims: {}, tforms: {} };
+  const result: TableData = { nrows, columns: {}, units: {}, repeats: {}, nulls: {}, variable: [], dims: {}, tforms: {} };
   const sinks = table.columns.map((c) => {
     const floats = c.code !== "A" && c.code !== "I" ? true : c.code === "I" && (c.null !== undefined || c.scale !== 1 || c.zero !== 0);
     const values = c.code === "A" ? new Array<string>(nrows) : floats ? new Float64Array(nrows) : c.width <= 9 ? new Int32Array(nrows) : new BigInt64Array(nrows);

@@ -26,8 +26,12 @@ export type TableColumn = PixelArray | string[] | boolean[];
 /** A table read into columns. */
 export interface TableData {
   nrows: number;
-  /** Name → values; a column with repeat r holds `nrows * r` values, row after row. */
-  columns: Record<string, TableColumn>;
+  /**
+   * Name → values, every column in table order (as astropy and CFITSIO show them): a fixed-width
+   * column with repeat r holds `nrows * r` values, row after row; a variable-length (P/Q) column
+   * holds one array per row (see {@link TableData.variable}).
+   */
+  columns: Record<string, TableColumn | VarColumn>;
   /** Name → TUNITn, for the columns that have one. */
   units: Record<string, string>;
   /** Name → values per row (the r of `rT`; 1 for scalars and for strings, which are one value per row). */
@@ -37,8 +41,8 @@ export interface TableData {
    * (Scaled columns become floats with NaN instead and are not listed.)
    */
   nulls: Record<string, number | bigint>;
-  /** Variable-length (P/Q) columns, name → one array per row; they are not in `columns`. */
-  arrays: Record<string, VarColumn>;
+  /** Names of the variable-length (P/Q) columns, in table order: their values are one array per row. */
+  variable: string[];
   /** Name → TDIMn as a row-major per-row shape, for the columns that have one. */
   dims: Record<string, number[]>;
   /** Name → TFORMn, e.g. `"16X"`, `"1PE(30)"`: how each column is stored. */
@@ -59,7 +63,7 @@ interface Target {
 /**
  * Reads every column of a binary table (every TFORM type with any repeat), applying TSCALn/TZEROn
  * (unsigned conventions become Uint16/Uint32/BigUint64/Int8 arrays, other scalings floats with
- * TNULLn → NaN). Variable-length columns are read from the heap into `arrays`.
+ * TNULLn → NaN). Variable-length columns are read from the heap, one array per row, into `columns` too.
  *
  * @param sum - when given, the row bytes are added to it (for DATASUM)
  * @throws FitsError for an HDU that is not a binary table, or a variable-length descriptor
@@ -83,7 +87,7 @@ export async function readBinTableData(source: ByteSource, layout: HduLayout, su
       for (const t of targets) gatherColumn(chunk, rowBytes, t.column.offset, t.column.tform.width, rows, t.bytes, first * t.column.tform.width);
     }
   }
-  const result: TableData = { nrows, columns: {}, units: {}, repeats: {}, nulls: {}, arrays: {}, dims: {}, tforms: {} };
+  const result: TableData = { nrows, columns: {}, units: {}, repeats: {}, nulls: {}, variable: [], dims: {}, tforms: {} };
   const heap = heapReader(source, layout);
   for (const t of targets) {
     const { name, tform, unit, scaling, dims, text } = t.column;
@@ -94,7 +98,10 @@ export async function readBinTableData(source: ByteSource, layout: HduLayout, su
     if (tform.code === "A") result.columns[name] = decodeStrings(t.bytes, tform.width, nrows);
     else if (tform.code === "L") result.columns[name] = Array.from(t.bytes, (b) => b === 0x54);
     else if (tform.code === "X") result.columns[name] = rowBits(t.bytes, tform.width, tform.repeat, nrows);
-    else if (tform.code === "P" || tform.code === "Q") result.arrays[name] = await readVarColumn(layout, t.column, t.bytes, heap);
+    else if (tform.code === "P" || tform.code === "Q") {
+      result.columns[name] = await readVarColumn(layout, t.column, t.bytes, heap);
+      result.variable.push(name);
+    }
     else if (tform.code === "C" || tform.code === "M") {
       swapInPlace(t.bytes, tform.code === "C" ? 4 : 8);
       result.columns[name] = t.raw!;

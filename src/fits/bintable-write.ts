@@ -17,6 +17,7 @@ import { scatterColumn } from "./row-bytes.js";
 import type { TformCode } from "./tform.js";
 import { packBits } from "./bits.js";
 import { planVarColumn, writeHeap, type VarPlan } from "./vla-write.js";
+import type { VarColumn } from "./vla-read.js";
 
 /** How one column will be written. */
 export interface ColumnPlan {
@@ -63,10 +64,11 @@ export function planTable(input: BinTableHduInput, hdu: number): TablePlan {
   let offset = 0;
   const bits = new Set(input.bits ?? []);
   const complex = new Set(input.complex ?? []);
-  const entries: Array<[string, TableColumn | undefined, VarPlan | undefined]> = Object.entries(input.columns).map(([n, v]) => [n, v, undefined]);
-  for (const [name, values] of Object.entries(input.arrays ?? {})) {
-    entries.push([name, undefined, planVarColumn(values, (why) => new FitsError(`variable-length column ${JSON.stringify(name)}: ${why}`, hdu))]);
-  }
+  const planVar = (name: string, values: VarColumn): VarPlan => planVarColumn(values, (why) => new FitsError(`variable-length column ${JSON.stringify(name)}: ${why}`, hdu));
+  const entries: Array<[string, TableColumn | undefined, VarPlan | undefined]> = Object.entries(input.columns).map(([n, v]) =>
+    isPerRow(v) ? [n, undefined, planVar(n, v)] : [n, v as TableColumn, undefined],
+  );
+  for (const [name, values] of Object.entries(input.arrays ?? {})) entries.push([name, undefined, planVar(name, values)]);
   for (const [name, values, heap] of entries) {
     const fail = (why: string): FitsError => new FitsError(`table column ${JSON.stringify(name)}: ${why}`, hdu);
     let plan: ColumnPlan;
@@ -237,4 +239,9 @@ function fillColumn(chunk: Uint8Array, rowBytes: number, column: ColumnPlan, fir
     swapInPlace(stage, size);
     scatterColumn(stage, chunk, rowBytes, offset, width, rows);
   }
+}
+
+/** One array per row (a variable-length column), rather than the values of a fixed-width one. */
+function isPerRow(values: TableColumn | VarColumn): values is VarColumn {
+  return Array.isArray(values) && values.length > 0 && values.every((v) => ArrayBuffer.isView(v) || Array.isArray(v));
 }

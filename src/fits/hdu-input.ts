@@ -39,9 +39,11 @@ export interface BinTableHduInput {
   header?: Header;
   /**
    * Name → values, in column order. Typed arrays become B/I/J/K/E/D (unsigned and Int8 via TZERO),
-   * `boolean[]` L, `string[]` A of the longest string's width (at least 1).
+   * `boolean[]` L, `string[]` A of the longest string's width (at least 1); an array of per-row
+   * typed arrays or boolean arrays a variable-length column (as {@link BinTableHduInput.arrays}),
+   * so a table read with `readTable` writes back from its `columns`.
    */
-  columns: Record<string, TableColumn>;
+  columns: Record<string, TableColumn | VarColumn>;
   /** Name → TUNITn. */
   units?: Record<string, string>;
   /** Name → values per row (the r of `rT`, default 1); the column then holds `nrows * r` values. */

@@ -28,13 +28,14 @@
  * const cut = await file.hdu("IMAGE").readImage({ rows: [100, 200], cols: [50, 150] });
  * ```
  *
- * Reading a table column (columnar: one typed array per column; variable-length columns in
- * `arrays`, one array per row; complex columns as interleaved `[re, im, …]` Float32/Float64Array):
+ * Reading a table (columnar: every column in `columns`, one typed array per fixed-width column,
+ * one array per row for the variable-length ones named in `variable`; complex columns as
+ * interleaved `[re, im, …]` Float32/Float64Array):
  *
  * ```ts
  * const table = await file.hdu("SOURCES").readTable();
  * const flux = table.columns.flux as Float64Array;    // table.units.flux === "nJy"
- * const footprints = table.arrays.spans;               // e.g. Int32Array[] from a 1PJ column
+ * const footprints = table.columns.spans as Int32Array[]; // a 1PJ column: table.variable includes "spans"
  * ```
  *
  * Writing a file (an empty primary HDU is added before a table or a compressed image; pass

@@ -6,8 +6,12 @@
 import { Header } from "./header.js";
 import type { PixelArray } from "./image.js";
 
-/** One catalog column: a typed array for numbers, `string[]` for text, `boolean[]` for flags. */
-export type Column = PixelArray | string[] | boolean[];
+/**
+ * One catalog column: a typed array for numbers, `string[]` for text, `boolean[]` for flags; or
+ * one array per row for a variable-length column (`PixelArray[]`, `boolean[][]`: e.g. footprint
+ * spans), stored as a FITS P/Q column.
+ */
+export type Column = PixelArray | string[] | boolean[] | PixelArray[] | boolean[][];
 
 /** Per-column description. */
 export interface ColumnInfo {

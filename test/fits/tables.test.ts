@@ -71,11 +71,15 @@ describe("FITS tables: bits, complex, variable-length arrays, TDIM, ASCII", func
     expect(hex(t.columns.C as Float32Array)).to.equal((await cfitsioColumn(path, 1, "C", "c64")).toString("hex"));
     expect(Array.from(t.columns.C as Float32Array).slice(0, 4)).to.deep.equal([1, 2, 3, -4]);
     expect(hex(t.columns.M as Float64Array)).to.equal((await cfitsioColumn(path, 1, "M", "c128")).toString("hex"));
-    expect(t.arrays.VJ!.map((r) => hex(r as Int32Array))).to.deep.equal(splitRows(await cfitsioColumn(path, 1, "VJ", "i32"), 4));
-    expect(t.arrays.VD!.map((r) => hex(r as Float64Array))).to.deep.equal(splitRows(await cfitsioColumn(path, 1, "VD", "f64!"), 8));
-    expect(t.arrays.VJ![0]).to.be.instanceOf(Int32Array);
-    expect(t.arrays.VA).to.deep.equal(["abc", "", "hello world"]);
+    expect((t.columns.VJ as Int32Array[]).map((r) => hex(r as Int32Array))).to.deep.equal(splitRows(await cfitsioColumn(path, 1, "VJ", "i32"), 4));
+    expect((t.columns.VD as Float64Array[]).map((r) => hex(r as Float64Array))).to.deep.equal(splitRows(await cfitsioColumn(path, 1, "VD", "f64!"), 8));
+    expect((t.columns.VJ as Int32Array[])[0]).to.be.instanceOf(Int32Array);
+    expect(t.columns.VA).to.deep.equal(["abc", "", "hello world"]);
     expect(t.tforms.VD).to.equal("QD(3)");
+    // one place for every column, in table order; the variable-length ones are named
+    expect(Object.keys(t.columns)).to.deep.equal(Object.keys(t.tforms));
+    expect(t.variable).to.deep.equal(Object.keys(t.tforms).filter((n) => /^\d*[PQ]/.test(t.tforms[n]!)));
+    expect(t.variable).to.include.members(["VJ", "VD", "VA"]);
     expect(t.dims.CUBE).to.deep.equal([2, 2, 3]);
     expect(Array.from(t.columns.CUBE as Int16Array)).to.deep.equal(Array.from({ length: 36 }, (_, i) => i));
     await file.close();
@@ -187,9 +191,17 @@ with fits.open(sys.argv[1]) as h:
 
     const back = await readBack(path);
     expect(back.columns.bits).to.deep.equal(bits);
-    expect(back.arrays.vu!.map((r) => hex(r as Uint16Array))).to.deep.equal(vu.map(hex));
-    expect(back.arrays.vl).to.deep.equal([[true], [], [false, true]]);
+    expect((back.columns.vu as Uint16Array[]).map((r) => hex(r as Uint16Array))).to.deep.equal(vu.map(hex));
+    expect(back.columns.vl).to.deep.equal([[true], [], [false, true]]);
     expect(back.dims.cube).to.deep.equal([2, 2, 3]);
+    // what readTable gives writes back from `columns` alone: per-row arrays are variable-length columns
+    const again = join(temp.dir, "again.fits");
+    await writeFits(again, [{ kind: "image" }, { kind: "bintable", columns: { vu: back.columns.vu!, bits: back.columns.bits! }, bits: ["bits"], repeats: { bits: back.repeats.bits! } }]);
+    const reread = (await readBack(again)) as typeof back;
+    expect(reread.variable).to.deep.equal(["vu"]);
+    expect(reread.tforms.vu).to.match(/^1PU|^1PI/);
+    expect((reread.columns.vu as Uint16Array[]).map((r) => hex(r))).to.deep.equal(vu.map(hex));
+    expect(splitRows(await cfitsioColumn(again, 1, "vu", "u16"), 2)).to.deep.equal(vu.map(hex));
   });
 });
 
