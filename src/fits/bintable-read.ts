@@ -29,7 +29,7 @@ export interface TableData {
   /**
    * Name → values, every column in table order (as astropy and CFITSIO show them): a fixed-width
    * column with repeat r holds `nrows * r` values, row after row; a variable-length (P/Q) column
-   * holds one array per row (see {@link TableData.variable}).
+   * holds one array per row (named in `variable`).
    */
   columns: Record<string, TableColumn | VarColumn>;
   /** Name → TUNITn, for the columns that have one. */
