@@ -178,7 +178,19 @@ function quote(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/**
+ * The tables and views of a registry. A view defined with a recursive common table expression can
+ * run forever (better-sqlite3 has no way to interrupt a query), so a registry holding one is
+ * refused here, before any lookup could hang on it; other views cannot loop (SQLite refuses a view
+ * defined through itself).
+ * @throws RegistryError naming the recursive view
+ */
 function readSchema(db: Database.Database): Map<string, TableSchema> {
+  const views = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'view'").all() as Array<{ name: string; sql: string | null }>;
+  const recursive = views.find((v) => /\bWITH\s+RECURSIVE\b/i.test(v.sql ?? ""));
+  if (recursive !== undefined) {
+    throw new RegistryError(`the registry's view "${recursive.name}" is recursive (WITH RECURSIVE), which can make a lookup run forever; a registry holds tables and plain views only`);
+  }
   const names = db
     .prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name")
     .pluck()

@@ -5,7 +5,8 @@ import { SqliteRegistry } from "../../registry/sqlite/sqlite-registry.js";
 import { ClosedError, RegistryError } from "../../src/errors.js";
 import { RefCountedFile } from "../../src/temp/index.js";
 import { useTempDir, openRegistry, sampleRegistry } from "./registry-fixture.js";
-import { rejection } from "../../src/testing/assertions.js";
+import { rejection, thrown } from "../../src/testing/assertions.js";
+import Database from "better-sqlite3";
 
 describe("SqliteRegistry", () => {
   let registry!: SqliteRegistry;
@@ -98,5 +99,26 @@ describe("SqliteRegistry", () => {
 
   it("refuses a missing file with a RegistryError", async () => {
     expect(() => openRegistry(join(temp.dir, "missing.sqlite3"))).to.throw(RegistryError, /does not exist/);
+  });
+
+  it("refuses a registry whose view is recursive (a lookup on it would never end), at once", async () => {
+    const path = join(temp.dir, "recursive.sqlite3");
+    const db = new Database(path);
+    db.exec("CREATE TABLE raw_visit (visit INTEGER, filter TEXT)");
+    db.exec("CREATE VIEW raw AS WITH RECURSIVE n(visit) AS (SELECT 1 UNION ALL SELECT visit + 1 FROM n) SELECT visit, 0 AS ccd, 'g' AS filter FROM n");
+    db.close();
+    const started = Date.now();
+    const err = thrown(() => openRegistry(path));
+    expect(err).to.be.instanceOf(RegistryError);
+    expect(err.message).to.include('view "raw" is recursive');
+    expect(Date.now() - started).to.be.below(1000);
+    // a plain view is fine
+    const plain = join(temp.dir, "plain-view.sqlite3");
+    const db2 = new Database(plain);
+    db2.exec("CREATE TABLE t (visit INTEGER, filter TEXT); INSERT INTO t VALUES (1, 'g'); CREATE VIEW raw AS SELECT visit, filter FROM t");
+    db2.close();
+    const { registry } = openRegistry(plain);
+    expect(await registry.lookup(["filter"], ["raw"], { visit: 1 })).to.deep.equal([{ filter: "g" }]);
+    await registry.close();
   });
 });
