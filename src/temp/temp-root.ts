@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -29,10 +29,54 @@ export function tempRoot(): string {
   if (root === undefined) {
     const base = tempBase();
     mkdirSync(base, { recursive: true });
+    sweepOrphans(base);
     root = mkdtempSync(join(base, `skybutler-${process.pid}-`));
     installExitCleanup();
   }
   return root;
+}
+
+/** A temp root's name: `skybutler-<pid>-<random>`. */
+const ROOT_NAME = /^skybutler-(\d+)-[A-Za-z0-9]{6}$/;
+
+/**
+ * Removes the temp roots of processes that died without their exit cleanup (SIGKILL, a power
+ * cut): this user's `skybutler-<pid>-…` directories whose process no longer exists. Best effort —
+ * a directory that cannot be read or removed is left for the next start. A recycled pid keeps a
+ * dead process's directory until that pid is free again; nothing of a live process is touched.
+ */
+export function sweepOrphans(base: string): number {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = readdirSync(base);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    const match = ROOT_NAME.exec(name);
+    if (match === null || Number(match[1]) === process.pid || processAlive(Number(match[1]))) continue;
+    const path = join(base, name);
+    try {
+      const info = statSync(path);
+      if (!info.isDirectory() || (process.getuid !== undefined && info.uid !== process.getuid())) continue;
+      rmSync(path, { recursive: true, force: true });
+      removed++;
+    } catch {
+      // another process swept it first, or it is not ours to remove
+    }
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /**
