@@ -34,7 +34,7 @@ export function headerPanel({ repo, type, dataId, signal }) {
       rows.push({ tr, text: `${card.keyword}\n${value}\n${card.comment}`.toLowerCase() });
       body.append(tr);
     }
-    slot.replaceChildren(table);
+    slot.replaceChildren(cards.length === 0 ? notice("This header has no cards beyond the FITS structure.") : table);
     if (total > cards.length) slot.append(notice(`The first ${cards.length} of ${total} cards.`));
     filter();
   }, (err) => {
@@ -69,8 +69,9 @@ export function catalogPanel({ repo, type, dataId, signal }) {
       total = page.total;
       const head = h("tr", {}, h("th", { text: "#" }), page.columns.map((c) =>
         h("th", { title: `${c.type}${c.repeat > 1 ? `[${c.repeat}]` : ""}` }, c.name, c.unit ? h("span", { class: "unit" }, ` [${c.unit}]`) : null)));
+      const numeric = page.columns.map((c) => c.repeat === 1 && /^(u?int|float)/.test(c.type));
       const rows = page.rows.map((row, i) =>
-        h("tr", {}, h("td", { class: "muted" }, String(offset + i + 1)), row.map((cell) => h("td", { class: typeof cell === "number" ? "num" : "" }, show(cell)))));
+        h("tr", {}, h("td", { class: "muted" }, String(offset + i + 1)), row.map((cell, k) => h("td", { class: numeric[k] ? "num" : "" }, show(cell)))));
       slot.replaceChildren(h("table", { class: "grid", id: "catalog" }, h("thead", {}, head), h("tbody", {}, rows)));
       range.textContent = total === 0 ? "no rows" : `rows ${offset + 1}–${offset + page.rows.length} of ${total}`;
       prev.disabled = offset === 0;
