@@ -20,14 +20,15 @@ export interface BrowsedType {
 const SUFFIXES = VARIANTS.map((v) => v.suffix);
 
 /**
- * The browsable types among `types` (every name `getDatasetTypes` returns), sorted as given, with
- * their kinds.
+ * The browsable types among `types` (every name `getDatasetTypes` returns), in the order given,
+ * with their kinds. A type with no file of its own (a composite, assembled from other types: it has
+ * no `_filename`) has nothing to show or download, and is left out too.
  */
 export function browsedTypes(types: readonly string[]): BrowsedType[] {
   const all = new Set(types);
   const isVariant = (name: string) =>
     SUFFIXES.some((suffix) => name.endsWith(`_${suffix}`) && all.has(name.slice(0, -suffix.length - 1)));
-  return types.filter((name) => !isVariant(name)).map((name) => ({ name, kind: kindOf(name, all) }));
+  return types.filter((name) => !isVariant(name) && all.has(`${name}_filename`)).map((name) => ({ name, kind: kindOf(name, all) }));
 }
 
 /** The kind of `type` given the set of every type name. */

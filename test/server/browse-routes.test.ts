@@ -78,6 +78,9 @@ describe("skybutler serve: the browser's routes", function () {
     expect(byName.get("jsonThing")?.kind).to.equal("other");
     expect(byName.get("calexp")?.keys).to.include({ visit: "int", ccd: "int", filter: "str" });
     for (const view of ["calexp_md", "calexp_sub", "calexp_bbox", "src_len", "src_schema", "raw_filename"]) expect(byName.has(view), view).to.equal(false);
+    // composites are assembled from other types: no file of their own to show
+    expect(byName.has("calexpAndSrc")).to.equal(false);
+    expect(byName.get("processCcd_config")?.keys).to.deep.equal({});
   });
 
   it("lists data ids a page at a time, filtered by typed keys, each with whether it is stored", async () => {

@@ -17,6 +17,8 @@ import type { ServerContext } from "../server-context.js";
 
 /** Most data ids in one page. */
 export const MAX_IDS_PAGE = 200;
+/** Existence checks (a stat, or a HEAD on a remote storage) at once for a page. */
+const EXISTS_AT_ONCE = 16;
 
 type TypeRequest = FastifyRequest<{ Params: { repo: string; type: string }; Querystring: QueryParams }>;
 
@@ -42,13 +44,15 @@ export function browseListRoutes(app: FastifyInstance, ctx: ServerContext): void
     if (Object.keys(keys).length === 0) all = [{}]; // a type without keys (a config) is one dataset
     else all = (await butler.subset(type, undefined, where)).refs.map((ref) => ({ ...ref.dataId }));
     const page = all.slice(offset, offset + limit);
-    const ids = await Promise.all(
-      page.map(async (dataId) => {
+    const ids: Array<{ dataId: Record<string, DataIdValue>; exists: boolean | null }> = page.map((dataId) => ({ dataId, exists: null }));
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < ids.length; i = next++) {
         // a registry row that does not map (a calibration without its validity keys) is listed, not stored
-        const exists = await butler.datasetExists(type, dataId).catch(() => null);
-        return { dataId, exists };
-      }),
-    );
+        ids[i]!.exists = await butler.datasetExists(type, ids[i]!.dataId).catch(() => null);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(EXISTS_AT_ONCE, ids.length) }, worker));
     return { repo, type, keys, total: all.length, offset, limit, ids };
   });
 }
