@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Butler, MAX_SIDE, renderPng, type Exposure, type PixelArray } from "../../src/testing/index.js";
 import { startServe, tokenFile, TOKENS, type ServeProcess } from "../support/cli.js";
-import { BIG, HOSTILE, makeBrowseRepo, SRC_ROWS } from "./browse-fixtures.js";
+import { BIG, HOSTILE, makeBrowseRepo, SAMPLE_REPO, SRC_ROWS } from "./browse-fixtures.js";
 
 interface Answer {
   status: number;
@@ -113,7 +113,11 @@ describe("skybutler serve: the browser's routes", function () {
     expect(image.json).to.deep.include({ kind: "image", image: { x0: 0, y0: 0, width: BIG.width, height: BIG.height } });
     const catalog = await get(`${browse("dataset/src")}?${v1c0}`);
     expect(catalog.json).to.deep.include({ kind: "catalog", rows: SRC_ROWS });
-    refused(await get(`${browse("dataset/src")}?id.visit=2&id.ccd=0`), 404, "E_DATASET_NOT_FOUND");
+    const missing = await get(`${browse("dataset/src")}?id.visit=2&id.ccd=0`);
+    refused(missing, 404, "E_DATASET_NOT_FOUND");
+    // the roots searched are named, not shown: the output's and its parent's (the sample repository)
+    expect(missing.json.message).to.include('in repo "rerun", a parent of repo "rerun"');
+    expect(missing.json.message).not.to.include(SAMPLE_REPO);
   });
 
   it("sends the header as cards, HTML in values kept verbatim", async () => {
