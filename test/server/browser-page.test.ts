@@ -152,6 +152,10 @@ describe("the repository browser in Chromium", function () {
     expect(opaque).to.be.above(written.width * written.height * 0.99);
     expect(differ, "pixels drawn differently").to.equal(0);
     expect(await page.locator("#limits").textContent()).to.match(/^zscale limits /);
+    // the download is the dataset API's, for the data id the list gave
+    const download = new URL((await page.getAttribute("#download", "href"))!, open.url);
+    expect(download.pathname).to.equal("/api/v1/repos/rerun/datasets/calexp");
+    expect(Object.fromEntries(download.searchParams)).to.include({ visit: "1", ccd: "0", filter: "g" });
     expect(problems).to.deep.equal([]);
   });
 
