@@ -24,6 +24,11 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
+    // the repository browser's page scripts (src/server/browser/) run in the browser
+    files: ["src/server/browser/**/*.js"],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     // tests read JSON that Python printed: its shape is asserted, not declared
     files: ["test/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },

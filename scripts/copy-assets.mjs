@@ -17,5 +17,7 @@ function copyAssets(dir) {
   }
 }
 for (const dir of ["mappers", "registry", "src"]) copyAssets(join(root, dir));
+// the repository browser's page, scripts and style sheet, served by `skybutler serve` from beside its routes
+cpSync(join(root, "src", "server", "browser"), join(root, "dist", "src", "server", "browser"), { recursive: true });
 // the sample repository that `skybutler/testing`'s Butler suite reads, at the same relative place
 cpSync(join(root, "data", "testcam-repo"), join(root, "dist", "data", "testcam-repo"), { recursive: true });

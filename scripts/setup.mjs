@@ -67,6 +67,10 @@ if (forTests || forBench) {
   debianNeeds.push({ pkg: "fitsverify", ok: () => existsSync("/usr/bin/fitsverify") });
   debianNeeds.push({ pkg: "gcc", ok: () => spawnSync("gcc", ["--version"]).status === 0 });
 }
+if (forTests) {
+  // Debian's Chromium for the repository browser's test (driven by playwright-core, which brings no browser)
+  debianNeeds.push({ pkg: "chromium", ok: () => existsSync("/usr/bin/chromium") });
+}
 const missing = debianNeeds.filter((d) => !d.ok()).map((d) => d.pkg);
 if (missing.length > 0) {
   if (process.getuid?.() !== 0) {

@@ -70,8 +70,12 @@ export class RepoTable {
         const storage = await storageFromUri(spec.uri, { create: !options.readOnly });
         options.redactor.add(storage.uri, `repo "${spec.name}"`).add(spec.uri, `repo "${spec.name}"`);
         let butler: Promise<Butler> | undefined;
-        const open = (): Promise<Butler> =>
-          Butler.create(options.readOnly ? { inputs: storage.uri } : { outputs: { root: storage.uri, mode: "rw" } });
+        const open = async (): Promise<Butler> => {
+          const butler = await Butler.create(options.readOnly ? { inputs: storage.uri } : { outputs: { root: storage.uri, mode: "rw" } });
+          // its recorded parents are server-side places too: a DatasetNotFoundError lists every root searched
+          for (const root of butler.searchPath) if (root !== storage.uri) options.redactor.add(root, `a parent of repo "${spec.name}"`);
+          return butler;
+        };
         entries.set(spec.name, {
           name: spec.name,
           storage,

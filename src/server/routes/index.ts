@@ -7,6 +7,8 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { ServerContext } from "../server-context.js";
+import { browseRoutes } from "./browse.js";
+import { browserPageRoutes } from "./browser-page.js";
 import { cmdRoutes } from "./cmd.js";
 import { listingRoutes } from "./listing.js";
 import { objectRoutes } from "./objects.js";
@@ -16,4 +18,4 @@ import { repoRoutes } from "./repos.js";
 export type RouteGroup = (app: FastifyInstance, ctx: ServerContext) => void;
 
 /** The route groups, in registration order. */
-export const ROUTE_GROUPS: readonly RouteGroup[] = [repoRoutes, listingRoutes, objectRoutes, cmdRoutes];
+export const ROUTE_GROUPS: readonly RouteGroup[] = [repoRoutes, listingRoutes, objectRoutes, cmdRoutes, browseRoutes, browserPageRoutes];
