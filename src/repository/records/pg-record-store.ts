@@ -6,7 +6,7 @@
  */
 import type { DataId, DataIdValue } from "../../data-id.js";
 import { RegistryError } from "../../errors.js";
-import { PgDatabase, type PgRow } from "../../../registry/pg/pg-database.js";
+import { PgDatabase, type PgRow, type PgTransaction } from "../../../registry/pg/pg-database.js";
 import { INTERNAL_TABLE_PREFIX } from "../../../registry/pg/pg-registry.js";
 import { quoteIdentifier } from "../../../registry/table-query.js";
 import { canonicalDataId, type DatasetRecord } from "../dataset-records.js";
@@ -59,23 +59,9 @@ export class PgRecordStore implements RecordStore {
   static async open(db: PgDatabase, schema: string, options: { create?: boolean; ownsDatabase?: boolean } = {}): Promise<PgRecordStore> {
     const store = new PgRecordStore(db, schema, options.ownsDatabase === true);
     if (options.create) {
-      const s = quoteIdentifier(schema);
       await db.transaction(async (tx) => {
         await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`skybutler records ${schema}`]);
-        await tx.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-        await tx.query(
-          `CREATE TABLE IF NOT EXISTS ${store.#table} (
-             dataset_type text COLLATE "C" NOT NULL,
-             data_id text COLLATE "C" NOT NULL,
-             ids jsonb NOT NULL,
-             key text COLLATE "C" NOT NULL,
-             size bigint NOT NULL,
-             checksum text NOT NULL,
-             created timestamptz NOT NULL DEFAULT now(),
-             PRIMARY KEY (dataset_type, data_id))`,
-        );
-        await tx.query(`CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${PG_RECORDS_TABLE}_key`)} ON ${store.#table} (key)`);
-        await tx.query(`CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${PG_RECORDS_TABLE}_ids`)} ON ${store.#table} USING gin (ids jsonb_path_ops)`);
+        await createRecordsTable(tx, schema);
       });
     }
     return store;
@@ -174,4 +160,46 @@ function fromRow(row: Row): DatasetRecord {
     checksum: row.checksum,
     created: row.created instanceof Date ? row.created.toISOString() : String(row.created),
   };
+}
+
+/** Creates the records table (and schema) in a transaction when missing. @throws RegistryError */
+export async function createRecordsTable(tx: PgTransaction, schema: string): Promise<void> {
+  const s = quoteIdentifier(schema);
+  const table = `${s}.${quoteIdentifier(PG_RECORDS_TABLE)}`;
+  await tx.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+  await tx.query(
+    `CREATE TABLE IF NOT EXISTS ${table} (
+       dataset_type text COLLATE "C" NOT NULL,
+       data_id text COLLATE "C" NOT NULL,
+       ids jsonb NOT NULL,
+       key text COLLATE "C" NOT NULL,
+       size bigint NOT NULL,
+       checksum text NOT NULL,
+       created timestamptz NOT NULL DEFAULT now(),
+       PRIMARY KEY (dataset_type, data_id))`,
+  );
+  await tx.query(`CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${PG_RECORDS_TABLE}_key`)} ON ${table} (key)`);
+  await tx.query(`CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${PG_RECORDS_TABLE}_ids`)} ON ${table} USING gin (ids jsonb_path_ops)`);
+}
+
+/**
+ * Inserts records (keeping their times) with one statement; with `onlyNew`, records already
+ * there are left as they are.
+ * @returns how many were inserted
+ * @throws RegistryError
+ */
+export async function insertRecords(tx: PgTransaction, schema: string, records: readonly DatasetRecord[], options: { onlyNew?: boolean } = {}): Promise<number> {
+  if (records.length === 0) return 0;
+  const table = `${quoteIdentifier(schema)}.${quoteIdentifier(PG_RECORDS_TABLE)}`;
+  const texts = records.map((r) => canonicalDataId(r.dataId));
+  const conflict = options.onlyNew
+    ? "DO NOTHING"
+    : "DO UPDATE SET key = EXCLUDED.key, size = EXCLUDED.size, checksum = EXCLUDED.checksum, created = EXCLUDED.created";
+  const rows = await tx.query(
+    `INSERT INTO ${table} (dataset_type, data_id, ids, key, size, checksum, created)
+     SELECT t, d, d::jsonb, k, s, c, w FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::timestamptz[]) AS u(t, d, k, s, c, w)
+     ON CONFLICT (dataset_type, data_id) ${conflict} RETURNING 1`,
+    [records.map((r) => r.datasetType), texts, records.map((r) => r.key), records.map((r) => r.size), records.map((r) => r.checksum), records.map((r) => r.created)],
+  );
+  return rows.length;
 }
