@@ -10,6 +10,9 @@ import type { LocalFile } from "../../src/temp/index.js";
 import type { ColumnType, LookupOptions, RegistryRow, TableRegistry } from "../registry.js";
 import { checkLookup, lookupSql, quoteIdentifier as quote, shapeKey, type LookupShape, type TableSchema } from "../table-query.js";
 
+/** Answers kept per open registry (least recently used dropped first). */
+const ANSWER_CACHE_SIZE = 4096;
+
 /**
  * A {@link TableRegistry} over a sqlite file, opened read-only through a {@link LocalFile} lease.
  *
@@ -30,6 +33,9 @@ export class SqliteRegistry implements TableRegistry {
   readonly #schema: Map<string, TableSchema>;
   // One prepared statement per query shape: the SQL text depends only on the names, never on values.
   readonly #statements = new Map<string, Database.Statement>();
+  // The file is opened read-only and never changes while open, so an answer can be reused: a
+  // pipeline asks the same missing key (the filter of a visit) once per ccd.
+  readonly #answers = new Map<string, RegistryRow[]>();
   #closed = false;
 
   private constructor(db: Database.Database, file: LocalFile, schema: Map<string, TableSchema>) {
@@ -90,7 +96,19 @@ export class SqliteRegistry implements TableRegistry {
   async lookup(properties: readonly string[], tables: readonly string[], dataId: Readonly<DataId>, options: LookupOptions = {}): Promise<RegistryRow[]> {
     this.#assertOpen();
     const { shape, values } = checkLookup(this.#schema, this.path, properties, tables, dataId, options);
-    return this.#statement(shape).all(...values) as RegistryRow[];
+    const key = `${shapeKey(shape)}\n${JSON.stringify(values)}`;
+    let rows = this.#answers.get(key);
+    if (rows === undefined) {
+      rows = this.#statement(shape).all(...values) as RegistryRow[];
+      if (this.#answers.size >= ANSWER_CACHE_SIZE) this.#answers.delete(this.#answers.keys().next().value!);
+      for (const row of rows) Object.freeze(row);
+      this.#answers.set(key, rows);
+    } else {
+      // least recently used goes first: move this one to the end
+      this.#answers.delete(key);
+      this.#answers.set(key, rows);
+    }
+    return rows.slice();
   }
 
   /** Table (and view) names, sorted. */
@@ -113,6 +131,7 @@ export class SqliteRegistry implements TableRegistry {
     if (this.#closed) return;
     this.#closed = true;
     this.#statements.clear();
+    this.#answers.clear();
     this.#db.close();
     await this.#file.release();
   }

@@ -6,6 +6,7 @@
 import type { Command } from "commander";
 import { formatFsckReport, fsckRepository } from "../../repository/fsck.js";
 import { outputOf } from "../global-options.js";
+import { parseJobs } from "../jobs-option.js";
 
 /** Registers `fsck`. */
 export function registerFsck(program: Command): void {
@@ -15,9 +16,10 @@ export function registerFsck(program: Command): void {
     .argument("<repo>", "repository (path or URI)")
     .option("--repair", "re-register orphan objects and drop the records of missing objects")
     .option("--no-checksums", "compare sizes only (do not read every object)")
-    .action(async (repo: string, opts: { repair?: boolean; checksums: boolean }, command: Command) => {
+    .option("-j, --jobs <n>", "objects checked at once (1-256)", parseJobs, 8)
+    .action(async (repo: string, opts: { repair?: boolean; checksums: boolean; jobs: number }, command: Command) => {
       const out = outputOf(command);
-      const report = await fsckRepository(repo, { repair: opts.repair === true, checksums: opts.checksums });
+      const report = await fsckRepository(repo, { repair: opts.repair === true, checksums: opts.checksums, concurrency: opts.jobs });
       const lines = formatFsckReport(report, { repair: opts.repair === true });
       // the findings are the result; the summary is a note (quiet hides it, the exit status remains)
       for (const line of lines.slice(0, -1)) out.line(line);

@@ -76,9 +76,9 @@ export class PgRecordStore implements RecordStore {
   async record(record: NewRecord): Promise<void> {
     const text = canonicalDataId(record.dataId);
     await this.#query(
-      `INSERT INTO ${this.#table} (dataset_type, data_id, ids, key, size, checksum) VALUES ($1, $2, $2::jsonb, $3, $4, $5)
+      `INSERT INTO ${this.#table} (dataset_type, data_id, ids, key, size, checksum) VALUES ($1, $2, $3::jsonb, $4, $5, $6)
        ON CONFLICT (dataset_type, data_id) DO UPDATE SET key = EXCLUDED.key, size = EXCLUDED.size, checksum = EXCLUDED.checksum, created = now()`,
-      [record.datasetType, text, record.key, record.size, record.checksum],
+      [record.datasetType, text, text, record.key, record.size, record.checksum],
     );
   }
 
