@@ -60,6 +60,7 @@ export class WriterHosts {
   readonly #names: string[];
   readonly #relays: ChildProcess[];
   readonly #unixRelay: Server | undefined;
+  #backstop: (() => void) | undefined;
 
   private constructor(namespaces: boolean, endpoints: Endpoints, names: string[], relays: ChildProcess[], unixRelay: Server | undefined) {
     this.namespaces = namespaces;
@@ -124,7 +125,15 @@ export class WriterHosts {
       };
       relays.push(await startRelay(server, `${SERVER_ADDRESS}:${swift.port}`, `unix:${swiftSocket}`));
       relays.push(await startRelay(server, `${SERVER_ADDRESS}:5432`, `unix:${join(pg.socketDir, `.s.PGSQL.${pg.port}`)}`));
-      return new WriterHosts(true, hosts.endpoints, names, relays, unixRelay);
+      const made = new WriterHosts(true, hosts.endpoints, names, relays, unixRelay);
+      // a run that dies before close() must not leave namespaces or relays behind
+      const backstop = () => {
+        for (const relay of relays) relay.kill("SIGKILL");
+        for (const name of [...names].reverse()) spawnSync("ip", ["netns", "del", name], { stdio: "ignore" });
+      };
+      process.once("exit", backstop);
+      made.#backstop = backstop;
+      return made;
     } catch (err) {
       await new WriterHosts(true, hosts.endpoints, names, relays, unixRelay).close();
       throw err;
@@ -138,6 +147,7 @@ export class WriterHosts {
 
   /** Stops the relays (by PID), deletes the namespaces (and with them the veth pairs and bridge). */
   async close(): Promise<void> {
+    if (this.#backstop !== undefined) process.off("exit", this.#backstop);
     await Promise.all(
       this.#relays.map(
         (relay) =>
