@@ -2,7 +2,9 @@
  * `fsck`: compares a repository's dataset records with what its storage holds — records of
  * missing objects, orphan objects (a dataset object without a record: a writer that died between
  * publishing the object and recording it), size and checksum mismatches — and with `repair`
- * re-registers orphans and drops the records of missing objects.
+ * re-registers orphans and drops the records of missing objects. Objects of a dataset type of
+ * which no dataset was ever recorded (raw files an ingest copied in) are counted, not called
+ * orphans, unless `allTypes` says so.
  *
  * @packageDocumentation
  */
@@ -40,6 +42,11 @@ export interface FsckReport {
   objects: number;
   /** Objects no template names (not datasets: left alone). */
   unknownObjects: number;
+  /**
+   * Unrecorded objects of dataset types with no record at all (data put there by other means, e.g.
+   * ingested raw files): counted, not called orphans (unless `allTypes`).
+   */
+  untracked: number;
   missing: FsckFinding[];
   orphans: FsckFinding[];
   mismatches: FsckFinding[];
@@ -57,6 +64,8 @@ export interface FsckOptions {
   checksums?: boolean;
   /** Objects checked at once. Default 8. */
   concurrency?: number;
+  /** Call an unrecorded object an orphan even when no dataset of its type was ever recorded. Default false. */
+  allTypes?: boolean;
 }
 
 /** Keys that belong to the repository itself, not to datasets. */
@@ -82,10 +91,11 @@ export async function fsck(repo: Repository, options: FsckOptions = {}): Promise
   }
   const { storage, mapper } = repo;
   const checksums = options.checksums !== false;
-  const report: FsckReport = { recordStore: records.where, records: 0, objects: 0, unknownObjects: 0, missing: [], orphans: [], mismatches: [], repaired: { registered: [], dropped: [] }, damaged: false };
+  const report: FsckReport = { recordStore: records.where, records: 0, objects: 0, unknownObjects: 0, untracked: 0, missing: [], orphans: [], mismatches: [], repaired: { registered: [], dropped: [] }, damaged: false };
 
   // 1. every record against its object
   const recordedKeys = new Set<string>();
+  const recordedTypes = new Set<string>();
   const pending: Array<Promise<void>> = [];
   const limit = options.concurrency ?? 8;
   const running = new Set<Promise<void>>();
@@ -98,6 +108,7 @@ export async function fsck(repo: Repository, options: FsckOptions = {}): Promise
   for await (const record of records.all()) {
     report.records++;
     recordedKeys.add(record.key);
+    recordedTypes.add(record.datasetType);
     await run(async () => {
       const finding = { key: record.key, datasetType: record.datasetType, dataId: record.dataId };
       let size: number;
@@ -126,6 +137,10 @@ export async function fsck(repo: Repository, options: FsckOptions = {}): Promise
     const parsed = mapper.datasetOfKey?.(key);
     if (parsed === undefined && mapper.datasetOfKey !== undefined) {
       report.unknownObjects++;
+      continue;
+    }
+    if (parsed !== undefined && !options.allTypes && !recordedTypes.has(parsed.datasetType)) {
+      report.untracked++;
       continue;
     }
     candidates.push({ kind: "orphan", key, ...(parsed ?? {}) });
@@ -193,6 +208,7 @@ export function formatFsckReport(report: FsckReport, options: { repair?: boolean
     `${report.records} record(s) in ${report.recordStore}, ${report.objects} object(s): ` +
       `${report.missing.length} missing, ${report.orphans.length} orphan(s), ${report.mismatches.length} mismatch(es)` +
       (options.repair ? `; registered ${report.repaired.registered.length}, dropped ${report.repaired.dropped.length}` : "") +
+      (report.untracked > 0 ? `; ${report.untracked} object(s) of types never recorded here (ingested?) not checked` : "") +
       (report.damaged ? " — DAMAGED" : " — clean"),
   );
   return lines;

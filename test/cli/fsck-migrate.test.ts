@@ -139,13 +139,26 @@ describe("skybutler registry migrate", function () {
     } finally {
       await b.close();
     }
+    // new puts record into PostgreSQL (after the file's rename), and fsck checks them there
+    const writer = await Butler.create({ inputs: [], outputs: { root: repo, mode: "rw" } });
+    try {
+      await writer.put({ visit: 4 }, "jsonThing", { visit: 4 });
+    } finally {
+      await writer.close();
+    }
     const db = PgDatabase.connect(pgConfig(server, schema));
     try {
       const store = await PgRecordStore.open(db, schema);
-      expect((await store.find("jsonThing")).map((r) => r.key)).to.deep.equal(["json/v1.json", "json/v3.json"]);
+      expect((await store.find("jsonThing")).map((r) => r.key)).to.deep.equal(["json/v1.json", "json/v3.json", "json/v4.json"]);
     } finally {
       await db.close();
     }
+    const fsck = await runCli(["fsck", repo]);
+    expect(fsck.code).to.equal(0);
+    expect(fsck.stdout).to.match(new RegExp(`^3 record\\(s\\) in PostgreSQL ${server.user}@127\\.0\\.0\\.1:${server.port}/${server.database} schema ${schema}, .* 0 orphan\\(s\\), 0 mismatch\\(es\\); \\d+ object\\(s\\) of types never recorded here \\(ingested\\?\\) not checked — clean\n$`));
+    // the sample's raw files and calibrations were never put: with --all-types they are orphans
+    const all = JSON.parse((await runCli(["--json", "fsck", repo, "--all-types", "--no-checksums"])).stdout) as FsckReport;
+    expect(all.orphans.map((o) => o.datasetType)).to.include.members(["raw", "flat", "bias"]);
     // once is enough
     const again = await runCli(["registry", "migrate", repo, "--to", url(uniqueSchema("again"))]);
     expect(again.code).to.equal(1);

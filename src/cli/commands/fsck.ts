@@ -17,9 +17,10 @@ export function registerFsck(program: Command): void {
     .option("--repair", "re-register orphan objects and drop the records of missing objects")
     .option("--no-checksums", "compare sizes only (do not read every object)")
     .option("-j, --jobs <n>", "objects checked at once (1-256)", parseJobs, 8)
-    .action(async (repo: string, opts: { repair?: boolean; checksums: boolean; jobs: number }, command: Command) => {
+    .option("--all-types", "also call unrecorded objects of types never recorded here (e.g. ingested raws) orphans")
+    .action(async (repo: string, opts: { repair?: boolean; checksums: boolean; jobs: number; allTypes?: boolean }, command: Command) => {
       const out = outputOf(command);
-      const report = await fsckRepository(repo, { repair: opts.repair === true, checksums: opts.checksums, concurrency: opts.jobs });
+      const report = await fsckRepository(repo, { repair: opts.repair === true, checksums: opts.checksums, concurrency: opts.jobs, allTypes: opts.allTypes === true });
       const lines = formatFsckReport(report, { repair: opts.repair === true });
       // the findings are the result; the summary is a note (quiet hides it, the exit status remains)
       for (const line of lines.slice(0, -1)) out.line(line);
