@@ -54,7 +54,11 @@ async function putRun(n: number, firstWriter: number, root: string, authUrl: str
     const waiters: Array<{ line: string; resolve: () => void }> = [];
     child.stdout!.on("data", (d: Buffer) => {
       buffered += d.toString();
-      for (const w of [...waiters]) if (buffered.includes(`${w.line}\n`)) (waiters.splice(waiters.indexOf(w), 1), w.resolve());
+      for (const w of [...waiters]) {
+        if (!buffered.includes(`${w.line}\n`)) continue;
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
     });
     return (line: string) => new Promise<void>((resolve, reject) => {
       if (buffered.includes(`${line}\n`)) return resolve();
