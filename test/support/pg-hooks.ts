@@ -5,7 +5,8 @@
 import { stopPg } from "./pg-server.js";
 
 export const mochaHooks = {
-  async afterAll(): Promise<void> {
+  async afterAll(this: Mocha.Context): Promise<void> {
+    this.timeout(60_000); // a loaded machine may take a while to reap the server
     await stopPg();
   },
 };

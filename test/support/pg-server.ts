@@ -171,6 +171,8 @@ async function waitGone(pid: number, ms: number): Promise<boolean> {
   while (Date.now() < until) {
     try {
       process.kill(pid, 0);
+      // an exited postmaster whose parent (pg_ctl's, gone) nobody reaps is a zombie: as good as gone
+      if (/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"))) return true;
     } catch {
       return true;
     }
@@ -191,7 +193,7 @@ function stopSync(): void {
   rmSync(server.dir, { recursive: true, force: true });
 }
 
-/** Stops the server (fast shutdown, by its PID) and removes its directory. */
+/** Stops the server (immediate shutdown, by its PID) and removes its directory. */
 export async function stopPg(): Promise<void> {
   const server = running;
   running = undefined;
@@ -199,11 +201,17 @@ export async function stopPg(): Promise<void> {
   if (server === undefined) return;
   process.off("exit", stopSync);
   try {
-    process.kill(server.pid, "SIGINT"); // fast shutdown: disconnects clients, then exits
+    process.kill(server.pid, "SIGQUIT"); // immediate shutdown: a test cluster needs no checkpoint
   } catch {
     // already gone
   }
-  if (!(await waitGone(server.pid, 30_000))) process.kill(server.pid, "SIGKILL");
+  if (!(await waitGone(server.pid, 10_000))) {
+    try {
+      process.kill(server.pid, "SIGKILL");
+    } catch {
+      // gone meanwhile
+    }
+  }
   rmSync(server.dir, { recursive: true, force: true });
 }
 
