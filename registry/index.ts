@@ -14,3 +14,18 @@ export {
   type BuildRegistryResult,
   type RegistryInputRow,
 } from "./build-registry.js";
+export { PgRegistry, INTERNAL_TABLE_PREFIX, type PgRegistryOptions } from "./pg/pg-registry.js";
+export { PgDatabase, type PgRow, type PgTransaction } from "./pg/pg-database.js";
+export {
+  PG_CONFIG_KEY,
+  formatPgConfig,
+  parsePgConfig,
+  pgConfigFromUrl,
+  resolvePassword,
+  tlsOptions,
+  type PasswordSources,
+  type PgConfig,
+  type PgTlsConfig,
+} from "./pg/pg-config.js";
+export { defaultValidity, insertRows, writePgTables, type PgCell, type PgTableSpec, type PgValidity } from "./pg/pg-tables.js";
+export { sqliteTableSpecs, type SqliteTableOptions } from "./pg/sqlite-tables.js";

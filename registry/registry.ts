@@ -4,13 +4,14 @@
  * methods it happens to have:
  *
  * - a {@link TableRegistry} answers from tables: {@link SqliteRegistry} (`registry/sqlite/`, also the
- *   calibration registry), later PostgreSQL;
+ *   calibration registry) and {@link PgRegistry} (`registry/pg/`, a repository's `registry.pgsql`);
  * - a {@link TemplateRegistry} answers from the names of stored files: {@link ScanRegistry}
  *   (`registry/scan/`, Gen2's PosixRegistry), for a repository without a registry file.
  *
  * Lookups are asynchronous, so a registry on a database server fits the same contract. What both
  * kinds share — distinct rows, sorted, constraints on the keys they know, typed errors, close — is
- * checked by one conformance suite (`test/conformance/registry-conformance.ts`).
+ * checked by one conformance suite (`describeRegistryConformance` in src/testing/registry-conformance.ts,
+ * run by test/conformance/registry.test.ts).
  *
  * @packageDocumentation
  */

@@ -4,7 +4,7 @@
 // for tests and benchmarks, the Debian packages the interop tests compare against.
 // Plain JavaScript on purpose: it must run before TypeScript tooling is installed.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -66,6 +66,23 @@ if (forTests || forBench) {
   debianNeeds.push({ pkg: "libcfitsio-dev", ok: () => existsSync("/usr/include/fitsio.h") });
   debianNeeds.push({ pkg: "fitsverify", ok: () => existsSync("/usr/bin/fitsverify") });
   debianNeeds.push({ pkg: "gcc", ok: () => spawnSync("gcc", ["--version"]).status === 0 });
+  // PostgreSQL for the PgRegistry, the PostgreSQL record store and the many-writer test: the tests
+  // run their own server (initdb + pg_ctl in a temp directory, test/support/pg-server.ts); btree_gist
+  // (calibration validity exclusion constraints) ships with the server package. openssl makes its
+  // self-signed TLS certificate.
+  debianNeeds.push({ pkg: "postgresql", ok: () => postgresHas("bin/initdb") && postgresHas("bin/pg_ctl") });
+  debianNeeds.push({ pkg: "postgresql-contrib", ok: () => postgresShareHas("extension/btree_gist.control") });
+  debianNeeds.push({ pkg: "openssl", ok: () => spawnSync("openssl", ["version"]).status === 0 });
+}
+/** Whether some installed PostgreSQL version has a file below /usr/lib/postgresql/<version>/. */
+function postgresHas(file) {
+  const base = "/usr/lib/postgresql";
+  return existsSync(base) && readdirSync(base).some((v) => existsSync(join(base, v, file)));
+}
+/** Whether some installed PostgreSQL version has a file below /usr/share/postgresql/<version>/. */
+function postgresShareHas(file) {
+  const base = "/usr/share/postgresql";
+  return existsSync(base) && readdirSync(base).some((v) => existsSync(join(base, v, file)));
 }
 if (forTests) {
   // Debian's Chromium for the repository browser's test (driven by playwright-core, which brings no browser)

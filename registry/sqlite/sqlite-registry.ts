@@ -8,12 +8,10 @@ import type { DataId } from "../../src/data-id.js";
 import { ClosedError, RegistryError } from "../../src/errors.js";
 import type { LocalFile } from "../../src/temp/index.js";
 import type { ColumnType, LookupOptions, RegistryRow, TableRegistry } from "../registry.js";
+import { checkLookup, lookupSql, quoteIdentifier as quote, shapeKey, type LookupShape, type TableSchema } from "../table-query.js";
 
-/** A table or column of the open database: the only names ever put into SQL text. */
-interface TableSchema {
-  columns: string[];
-  types: Record<string, ColumnType>;
-}
+/** Answers kept per open registry (least recently used dropped first). */
+const ANSWER_CACHE_SIZE = 4096;
 
 /**
  * A {@link TableRegistry} over a sqlite file, opened read-only through a {@link LocalFile} lease.
@@ -35,6 +33,9 @@ export class SqliteRegistry implements TableRegistry {
   readonly #schema: Map<string, TableSchema>;
   // One prepared statement per query shape: the SQL text depends only on the names, never on values.
   readonly #statements = new Map<string, Database.Statement>();
+  // The file is opened read-only and never changes while open, so an answer can be reused: a
+  // pipeline asks the same missing key (the filter of a visit) once per ccd.
+  readonly #answers = new Map<string, RegistryRow[]>();
   #closed = false;
 
   private constructor(db: Database.Database, file: LocalFile, schema: Map<string, TableSchema>) {
@@ -94,39 +95,20 @@ export class SqliteRegistry implements TableRegistry {
    */
   async lookup(properties: readonly string[], tables: readonly string[], dataId: Readonly<DataId>, options: LookupOptions = {}): Promise<RegistryRow[]> {
     this.#assertOpen();
-    if (properties.length === 0) throw new RegistryError("registry lookup needs at least one property");
-    if (tables.length === 0) throw new RegistryError("registry lookup needs at least one table");
-    const joined = new Set<string>();
-    for (const table of tables) {
-      const schema = this.#schema.get(table);
-      if (schema === undefined) {
-        throw new RegistryError(
-          `unknown registry table "${table}" in ${this.path}; known tables: ${[...this.#schema.keys()].join(", ") || "(none)"}`,
-        );
-      }
-      for (const column of schema.columns) joined.add(column);
+    const { shape, values } = checkLookup(this.#schema, this.path, properties, tables, dataId, options);
+    const key = `${shapeKey(shape)}\n${JSON.stringify(values)}`;
+    let rows = this.#answers.get(key);
+    if (rows === undefined) {
+      rows = this.#statement(shape).all(...values) as RegistryRow[];
+      if (this.#answers.size >= ANSWER_CACHE_SIZE) this.#answers.delete(this.#answers.keys().next().value!);
+      for (const row of rows) Object.freeze(row);
+      this.#answers.set(key, rows);
+    } else {
+      // least recently used goes first: move this one to the end
+      this.#answers.delete(key);
+      this.#answers.set(key, rows);
     }
-    const range = options.range;
-    const checked = range === undefined ? properties : [...properties, range.start, range.end];
-    for (const property of checked) {
-      if (!joined.has(property)) {
-        const what = property === range?.start || property === range?.end ? "validity column" : "column";
-        throw new RegistryError(
-          `"${property}" is not a ${what} of registry table(s) ${tables.join(", ")}; known columns: ${[...joined].join(", ")}`,
-        );
-      }
-    }
-    if (range !== undefined && typeof range.value !== "string" && typeof range.value !== "number") {
-      throw new RegistryError(`a validity range needs a string or number to compare, not ${typeof range.value}`);
-    }
-    const keys = Object.keys(dataId)
-      .filter((k) => joined.has(k))
-      .sort();
-    const rangeColumns: [string, string] | undefined = range === undefined ? undefined : [range.start, range.end];
-    const statement = this.#statement([...new Set(properties)], [...new Set(tables)], keys, rangeColumns);
-    const values = keys.map((k) => dataId[k]);
-    if (range !== undefined) values.push(range.value);
-    return statement.all(...values) as RegistryRow[];
+    return rows.slice();
   }
 
   /** Table (and view) names, sorted. */
@@ -149,21 +131,17 @@ export class SqliteRegistry implements TableRegistry {
     if (this.#closed) return;
     this.#closed = true;
     this.#statements.clear();
+    this.#answers.clear();
     this.#db.close();
     await this.#file.release();
   }
 
-  #statement(properties: string[], tables: string[], keys: string[], range: [string, string] | undefined): Database.Statement {
-    const shape = JSON.stringify([properties, tables, keys, range ?? null]);
-    let statement = this.#statements.get(shape);
+  #statement(shape: LookupShape): Database.Statement {
+    const key = shapeKey(shape);
+    let statement = this.#statements.get(key);
     if (statement === undefined) {
-      const cols = properties.map(quote).join(", ");
-      const conditions = keys.map((k) => `${quote(k)} = ?`);
-      if (range !== undefined) conditions.push(`? BETWEEN ${quote(range[0])} AND ${quote(range[1])}`);
-      const where = conditions.length > 0 ? ` WHERE ${conditions.join(" AND ")}` : "";
-      const sql = `SELECT DISTINCT ${cols} FROM ${tables.map(quote).join(" NATURAL JOIN ")}${where} ORDER BY ${cols}`;
-      statement = this.#db.prepare(sql);
-      this.#statements.set(shape, statement);
+      statement = this.#db.prepare(lookupSql(shape, () => "?"));
+      this.#statements.set(key, statement);
     }
     return statement;
   }
@@ -171,11 +149,6 @@ export class SqliteRegistry implements TableRegistry {
   #assertOpen(): void {
     if (this.#closed) throw new ClosedError(`registry ${this.path}`);
   }
-}
-
-/** Quotes an identifier that was already checked against the schema (defence in depth). */
-function quote(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }
 
 /**
@@ -199,14 +172,14 @@ function readSchema(db: Database.Database): Map<string, TableSchema> {
   for (const name of names) {
     const info = db.prepare(`PRAGMA table_info(${quote(name)})`).all() as Array<{ name: string; type: string }>;
     const types: Record<string, ColumnType> = {};
-    for (const column of info) types[column.name] = columnType(column.type);
+    for (const column of info) types[column.name] = sqliteColumnType(column.type);
     schema.set(name, { columns: info.map((c) => c.name), types });
   }
   return schema;
 }
 
 /** sqlite's affinity rules (https://sqlite.org/datatype3.html §3.1), mapped to data-id types. */
-function columnType(declared: string): ColumnType {
+export function sqliteColumnType(declared: string): ColumnType {
   const t = declared.toUpperCase();
   if (t.includes("INT")) return "int";
   if (t.includes("CHAR") || t.includes("CLOB") || t.includes("TEXT")) return "str";

@@ -47,7 +47,7 @@ export async function subsetDataIds(query: SubsetQuery): Promise<Array<Record<st
   for (const repo of query.repos) {
     // a record's data id holds every key of `dataId` (the query filters on them), so its
     // canonical text is the full data id's
-    for (const record of repo.recordedDataIds(datasetType, dataId)) add(record.dataId, record.text);
+    for (const record of await repo.recordedDataIds(datasetType, dataId)) add(record.dataId, record.text);
   }
   return out;
 }

@@ -24,6 +24,7 @@ import type { NeedContext } from "./need.js";
 import { mergePolicy, type DatasetPolicy, type MapperPolicy } from "./policy.js";
 import { loadPolicyOnce } from "./policy-cache.js";
 import { parseTemplate, type KeyType } from "../template.js";
+import { templateScanner } from "../../registry/scan/template-scanner.js";
 import { baseDataId, variantLocation, type MapperDataId } from "./variants.js";
 
 export type { BypassHook, CameraMapperClass, CameraMapperOptions, MapHook, QueryHook, StdHook } from "./camera-mapper-types.js";
@@ -169,6 +170,20 @@ export class CameraMapper implements Mapper {
     if (registry.kind === "template") return keys;
     const columns = new Set(registry.tables().flatMap((t) => registry.columns(t)));
     return keys.filter((k) => columns.has(k));
+  }
+
+  /**
+   * The dataset type and data id a stored key was written for: the first policy type (in policy
+   * order) whose template parses it; a compressed copy (`.gz`, `.fz`) counts as what it compresses.
+   */
+  datasetOfKey(key: string): { datasetType: string; dataId: DataId } | undefined {
+    for (const dataset of this.#policy.datasets.values()) {
+      if (dataset.template === undefined) continue;
+      const scanner = templateScanner(dataset.template);
+      const dataId = scanner.parse(key) ?? (/\.(gz|fz)$/.test(key) ? scanner.parse(key.replace(/\.(gz|fz)$/, "")) : undefined);
+      if (dataId !== undefined) return { datasetType: dataset.name, dataId };
+    }
+    return undefined;
   }
 
   /**

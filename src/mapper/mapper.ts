@@ -81,4 +81,11 @@ export interface Mapper {
    * @throws UnknownDatasetTypeError
    */
   enumerableKeys(datasetType: string, level: string | undefined): string[];
+
+  /**
+   * The dataset type and data id a stored key was written for (by the policy's templates, in
+   * policy order), or undefined for a key no template makes — what `fsck` needs to re-register an
+   * object that has no record. Optional: a mapper without it gets orphans reported, not re-registered.
+   */
+  datasetOfKey?(key: string): { datasetType: string; dataId: DataId } | undefined;
 }

@@ -13,7 +13,7 @@ import type { ButlerLocation, Mapper, MapperDataId } from "../mapper/index.js";
 import type { Storage } from "../storage/storage.js";
 import type { TempScope } from "../temp/index.js";
 import { backupObject } from "./backup.js";
-import type { DatasetRecords } from "./dataset-records.js";
+import type { RecordStore } from "./records/record-store.js";
 import { PutStorage } from "./put-storage.js";
 
 /** A local path where objects are local files (what `open()` takes), else the object's URI. */
@@ -42,7 +42,7 @@ export interface WriteDatasetOptions {
 export interface DatasetIoParts {
   storage: Storage;
   mapper: Mapper;
-  records: DatasetRecords | undefined;
+  records: RecordStore | undefined;
   temp: TempScope;
   /** Told about every key written (a scanning registry adds it without listing again). */
   noteWritten(key: string): void;
@@ -92,8 +92,9 @@ export class DatasetIo {
 
   /**
    * Writes a dataset atomically at its mapped key: a backup of the old object first (with
-   * `doBackup`), the write-once comparison for write-once types, and the record in the same
-   * transaction as the publication where the repository keeps records.
+   * `doBackup`), the write-once comparison for write-once types, and the record — in the same
+   * transaction as the publication (sqlite beside local files) or right after it (PostgreSQL,
+   * record objects), never before it.
    * @throws ConfigError for a type computed on read; UnknownDatasetTypeError, DataIdError,
    *   FormatterError, DatasetConflictError, StorageError
    */
@@ -106,13 +107,18 @@ export class DatasetIo {
     if (options.doBackup && (await storage.exists(key))) await backupObject(storage, key);
     const writeOnce = mapper.isWriteOnce(location.datasetType);
     // Recording or comparing needs a checksum of what is written; otherwise nothing is added
+    const dataIdOf = location.dataId;
     const target =
       records === undefined && !writeOnce
         ? storage
         : new PutStorage(storage, {
             datasetType,
             writeOnce,
-            record: records && ((object, publish) => records.record({ datasetType, dataId: location.dataId, ...object }, publish)),
+            ...(records === undefined
+              ? {}
+              : records.recordAround !== undefined
+                ? { recordAround: (object, publish) => records.recordAround!({ datasetType, dataId: dataIdOf, ...object }, publish) }
+                : { recordAfter: (object) => records.record({ datasetType, dataId: dataIdOf, ...object }) }),
           });
     await formatterFor(location.storageName).write(obj, { storage: target, key, location, temp });
     this.#parts.noteWritten(key);

@@ -131,6 +131,26 @@ export class DatasetRecords {
     return this.#db.prepare(sql).all(...params) as RecordRow[];
   }
 
+  /**
+   * Every record, by type then data id, read a page at a time (keyset paging: memory stays flat,
+   * and no statement stays open between pages, so the caller may write in between).
+   */
+  *all(pageSize = 1000): IterableIterator<DatasetRecord> {
+    const first = this.#db.prepare("SELECT * FROM dataset ORDER BY datasetType, dataId LIMIT ?");
+    const next = this.#db.prepare("SELECT * FROM dataset WHERE (datasetType, dataId) > (?, ?) ORDER BY datasetType, dataId LIMIT ?");
+    let page = first.all(pageSize) as RecordRow[];
+    while (page.length > 0) {
+      for (const row of page) yield fromRow(row);
+      const last = page[page.length - 1]!;
+      page = page.length < pageSize ? [] : (next.all(last.datasetType, last.dataId, pageSize) as RecordRow[]);
+    }
+  }
+
+  /** Removes the record of one dataset. @returns whether there was one */
+  remove(datasetType: string, dataId: Readonly<DataId>): boolean {
+    return this.#db.prepare("DELETE FROM dataset WHERE datasetType = ? AND dataId = ?").run(datasetType, canonicalDataId(dataId)).changes > 0;
+  }
+
   /** Number of records (of one type, or all). */
   count(datasetType?: string): number {
     const sql = datasetType === undefined ? "SELECT count(*) AS n FROM dataset" : "SELECT count(*) AS n FROM dataset WHERE datasetType = ?";

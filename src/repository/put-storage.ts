@@ -29,8 +29,10 @@ export interface PublishedObject {
 export interface PutStorageOptions {
   /** Dataset type, for messages. */
   datasetType: string;
-  /** Records the object; must call `publish` (synchronously) inside its transaction. */
-  record?: (object: PublishedObject, publish: () => void) => void;
+  /** Records the object inside the publication's critical section; must call `publish` (synchronously) in it. */
+  recordAround?: (object: PublishedObject, publish: () => void) => void;
+  /** Records the object after it is published (a store that cannot join the publication). */
+  recordAfter?: (object: PublishedObject) => Promise<void>;
   /** An identical rewrite is a no-op; a different one raises DatasetConflictError. */
   writeOnce?: boolean;
 }
@@ -92,7 +94,7 @@ export class PutStorage extends StorageDecorator {
     // otherwise `ifAbsent` makes the commit lose cleanly to a concurrent writer.
     const existed = writeOnce && (await this.inner.exists(key));
     const pending = await this.inner.createLocalFile(key, writeOnce && !existed ? { ...options, ifAbsent: true } : options);
-    const record = this.#options.record;
+    const { recordAround, recordAfter } = this.#options;
     // Hash as the writer writes (when it streams): SHA-256 for the record or the comparison, plus
     // whatever the backend observes (Swift's MD5)
     const sha = createHash("sha256");
@@ -121,11 +123,13 @@ export class PutStorage extends StorageDecorator {
         try {
           await pending.commit({
             around: (publish) => {
-              const recorded = record === undefined ? publish : () => record(object, publish);
+              const recorded = recordAround === undefined ? publish : () => recordAround(object, publish);
               if (commitOptions.around) commitOptions.around(recorded);
               else recorded();
             },
           });
+          // the object is published: only now may its record appear (a crash here leaves an orphan for fsck)
+          if (recordAfter !== undefined) await recordAfter(object);
         } catch (err) {
           // lost a race with another writer of a write-once dataset: compare with what won
           if (writeOnce && err instanceof AlreadyExistsError) return this.#compare(key, object.checksum);

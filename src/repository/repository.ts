@@ -4,7 +4,6 @@
  *
  * @packageDocumentation
  */
-import { fileURLToPath } from "node:url";
 import { storageFromUri, toRootUri } from "../storage/schemes.js";
 // the built-in storages and cameras, registered by name before any repository is opened
 import "../storage/builtin.js";
@@ -18,20 +17,9 @@ import { loadMapper, type Mapper, type MapperDataId } from "../mapper/index.js";
 import type { DataIdValue } from "../data-id.js";
 import { AlreadyExistsError, ConfigError, NotFoundError } from "../errors.js";
 import { readRepositoryCfg, writeRepositoryCfg, type RepositoryCfg } from "./repository-cfg.js";
-import { DATASET_RECORDS_KEY, DatasetRecords } from "./dataset-records.js";
+import { PgRegistry } from "../../registry/pg/pg-registry.js";
+import { openRecordStore, openRepositoryDatabase, type RecordStore, type RepositoryDatabase } from "./records/index.js";
 import { DatasetIo, type DatasetHandle, type WriteDatasetOptions } from "./dataset-io.js";
-
-/**
- * The dataset records of a repository whose objects are local files: created for a writable one,
- * opened read-only when an input has them. Other storages keep none yet (a sqlite file cannot be
- * written in place on an object store).
- */
-async function openRecords(storage: Storage, writable: boolean): Promise<DatasetRecords | undefined> {
-  if (!storage.capabilities.localPath) return undefined;
-  const path = fileURLToPath(storage.uriOf(DATASET_RECORDS_KEY));
-  if (writable) return DatasetRecords.open(path);
-  return (await storage.exists(DATASET_RECORDS_KEY)) ? DatasetRecords.open(path, { readonly: true }) : undefined;
-}
 
 /**
  * The normalised root URI of a repository given as a path or URI (`data/repo` → `file:///abs/data/repo`):
@@ -115,8 +103,10 @@ export class Repository {
     readonly ownRegistry: Registry | undefined,
     /** The repository's own calibration registry, if it has one. */
     readonly ownCalibRegistry: TableRegistry | undefined,
-    /** The records of datasets put here (writable local outputs, and inputs that were outputs). */
-    readonly records: DatasetRecords | undefined,
+    /** The records of datasets put here (see {@link openRecordStore}). */
+    readonly records: RecordStore | undefined,
+    /** The PostgreSQL database its `registry.pgsql` names, if any. */
+    readonly database: RepositoryDatabase | undefined,
     args: RepositoryArgs,
     temp: TempScope,
   ) {
@@ -188,7 +178,8 @@ export class Repository {
     }
     let registry: Registry | undefined;
     let calibRegistry: TableRegistry | undefined;
-    let records: DatasetRecords | undefined;
+    let records: RecordStore | undefined;
+    let database: RepositoryDatabase | undefined;
     try {
       const recorded = await readRepositoryCfg(storage);
       if (recorded === undefined && ctx.role === "input" && args.mapper === undefined) {
@@ -197,15 +188,26 @@ export class Repository {
       if (recorded !== undefined && args.mapper !== undefined && args.mapper !== recorded.mapper) {
         throw new ConfigError(`${root} was created with mapper "${recorded.mapper}", not "${args.mapper}"`);
       }
-      // opened with every instantiation: a remote storage keeps its copy and revalidates it
-      if (await storage.exists(REGISTRY_KEY)) registry = SqliteRegistry.open(await storage.getLocalFile(REGISTRY_KEY, { revalidate: true }));
-      if (await storage.exists(CALIB_REGISTRY_KEY)) calibRegistry = SqliteRegistry.open(await storage.getLocalFile(CALIB_REGISTRY_KEY, { revalidate: true }));
-      records = await openRecords(storage, mode !== "r");
-      return new Repository(root, mode, storage, recorded, registry, calibRegistry, records, args, ctx.tempScope);
+      database = await openRepositoryDatabase(storage);
+      if (database !== undefined) {
+        // registry.pgsql wins over the sqlite files (`registry migrate` leaves them as they were);
+        // a schema with no registry tables (an output's) only holds records: the parent's registry applies
+        const pgRegistry = await PgRegistry.open(database.db, database.config.schema);
+        if (pgRegistry.tables().length > 0) registry = pgRegistry;
+        else await pgRegistry.close();
+        if (database.config.calibSchema !== undefined) calibRegistry = await PgRegistry.open(database.db, database.config.calibSchema);
+      } else {
+        // opened with every instantiation: a remote storage keeps its copy and revalidates it
+        if (await storage.exists(REGISTRY_KEY)) registry = SqliteRegistry.open(await storage.getLocalFile(REGISTRY_KEY, { revalidate: true }));
+        if (await storage.exists(CALIB_REGISTRY_KEY)) calibRegistry = SqliteRegistry.open(await storage.getLocalFile(CALIB_REGISTRY_KEY, { revalidate: true }));
+      }
+      records = await openRecordStore(storage, { writable: mode !== "r", ...(database === undefined ? {} : { database }) });
+      return new Repository(root, mode, storage, recorded, registry, calibRegistry, records, database, args, ctx.tempScope);
     } catch (err) {
-      records?.close();
+      await records?.close();
       await calibRegistry?.close();
       await registry?.close();
+      await database?.db.close();
       await storage.close();
       throw err;
     }
@@ -314,9 +316,10 @@ export class Repository {
   /**
    * The data ids recorded for puts of a type whose values contain a partial data id, each with its
    * canonical text; none where the repository keeps no records.
+   * @throws RegistryError when the record store cannot be read
    */
-  recordedDataIds(datasetType: string, partial: Readonly<Record<string, DataIdValue>>): Array<{ text: string; dataId: Record<string, DataIdValue> }> {
-    return this.records?.findDataIds(datasetType, partial) ?? [];
+  async recordedDataIds(datasetType: string, partial: Readonly<Record<string, DataIdValue>>): Promise<Array<{ text: string; dataId: Record<string, DataIdValue> }>> {
+    return (await this.records?.findDataIds(datasetType, partial)) ?? [];
   }
 
   get #datasets(): DatasetIo {
@@ -330,12 +333,13 @@ export class Repository {
     await writeRepositoryCfg(this.storage, this.cfg);
   }
 
-  /** Closes the own registry (releasing its file) and the storage. */
+  /** Closes the own registries (releasing their files), the records, the database and the storage. */
   async close(): Promise<void> {
     await this.#scanRegistry?.close();
-    this.records?.close();
+    await this.records?.close();
     await this.ownCalibRegistry?.close();
     await this.ownRegistry?.close();
+    await this.database?.db.close();
     await this.storage.close();
   }
 }

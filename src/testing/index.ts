@@ -14,6 +14,8 @@
  */
 export { describeStorageConformance, type ConformanceOptions, type StorageFixture } from "./storage-conformance.js";
 export { describeButlerConformance } from "./butler-conformance.js";
+export { describeRecordStoreConformance, type RecordStoreConformanceOptions, type RecordStoreFixture } from "./record-store-conformance.js";
+export { describeRegistryConformance, REGISTRY_SAMPLE, type RegistryConformanceOptions, type RegistryFixture, type RegistrySample } from "./registry-conformance.js";
 export { SAMPLE_REPO, type ButlerConformanceOptions, type RepoFixture } from "./butler/context.js";
 export { rejection, thrown } from "./assertions.js";
 export { filesBelow } from "./files-below.js";

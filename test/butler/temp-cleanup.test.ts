@@ -87,7 +87,8 @@ describe("temp files under thousands of gets and puts with random failures", fun
           await butler.close();
         }
         expect(failures, "some operations must fail").to.be.greaterThan(50);
-        expect(successes, "most operations must succeed").to.be.greaterThan(500);
+        // a remote-like output's put is an upload and a record object since outputs record everywhere: one more call to fail
+        expect(successes, "many operations must succeed").to.be.greaterThan(400);
         if (kind !== "posix") expect(faults.injected).to.be.greaterThan(50);
         expect(filesBelow(tempBase())).to.deep.equal([]);
         expect(await strayTemps(root)).to.deep.equal([]);

@@ -75,7 +75,7 @@ forBackend("swift", () => {
     name: "Swift",
     input: swiftInput,
     output: swiftOutput,
-    records: false, // a sqlite file cannot be written in place on an object store: none is kept yet
+    records: true, // one record object per dataset under _records/ (ObjectRecordStore)
     relativeParents: false,
     cachedTempFile: isCachedRegistry,
   });

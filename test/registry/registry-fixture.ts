@@ -8,25 +8,13 @@ import { join } from "node:path";
 import { buildRegistry, type RegistryInputRow } from "../../registry/build-registry.js";
 import { SqliteRegistry } from "../../registry/sqlite/sqlite-registry.js";
 import { RefCountedFile } from "../../src/temp/index.js";
+import { REGISTRY_SAMPLE } from "../../src/testing/registry-conformance.js";
 
 export const FILTERS: Record<number, string> = { 1: "g", 2: "r", 3: "g", 4: "r" };
 
+/** The exposure rows every registry backend loads (the Registry conformance suite's sample). */
 export function sampleRows(): RegistryInputRow[] {
-  const rows: RegistryInputRow[] = [];
-  for (const visit of [1, 2, 3, 4]) {
-    for (const ccd of visit === 4 ? [0] : [0, 1, 2]) {
-      rows.push({
-        visit,
-        ccd,
-        filter: FILTERS[visit]!,
-        expTime: 30.5,
-        taiObs: `2024-01-0${visit}T00:00:00`,
-        dateObs: `2024-01-0${visit}`,
-        field: visit <= 2 ? "F1" : "F2",
-      });
-    }
-  }
-  return rows;
+  return REGISTRY_SAMPLE.exposures.map((row) => ({ ...row }));
 }
 
 /**

@@ -11,7 +11,8 @@ import { clearDownloadCache } from "../../src/storage/download-cache.js";
 import { stopSwift } from "./swift-server.js";
 
 export const mochaHooks = {
-  async afterAll(): Promise<void> {
+  async afterAll(this: Mocha.Context): Promise<void> {
+    this.timeout(120_000); // stopping several servers on a loaded machine outlasts mocha's default
     clearDownloadCache();
     await stopSwift();
   },

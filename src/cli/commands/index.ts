@@ -5,11 +5,13 @@
  * @packageDocumentation
  */
 import type { Command } from "commander";
+import { registerFsck } from "./fsck.js";
 import { registerKeys } from "./keys.js";
 import { registerLs } from "./ls.js";
 import { registerPull } from "./pull.js";
 import { registerPush } from "./push.js";
 import { registerQuery } from "./query.js";
+import { registerRegistryMigrate } from "./registry-migrate.js";
 import { registerServe } from "./serve.js";
 import { registerShow } from "./show.js";
 import { registerTypes } from "./types.js";
@@ -19,4 +21,4 @@ import { registerUri } from "./uri.js";
 export type CommandRegistrar = (program: Command) => void;
 
 /** The commands, in the order `--help` lists them. */
-export const COMMANDS: readonly CommandRegistrar[] = [registerLs, registerPush, registerPull, registerTypes, registerKeys, registerQuery, registerUri, registerShow, registerServe];
+export const COMMANDS: readonly CommandRegistrar[] = [registerLs, registerPush, registerPull, registerTypes, registerKeys, registerQuery, registerUri, registerShow, registerServe, registerFsck, registerRegistryMigrate];

@@ -15,7 +15,7 @@ import {
   type PixelArray,
   type Storage,
 } from "../../index.js";
-import { DATASET_RECORDS_KEY, DatasetRecords } from "../../repository/index.js";
+import { openRecordStore, openRepositoryDatabase } from "../../repository/index.js";
 import { rejection } from "../assertions.js";
 import { filenameOf, repoArgs, type SuiteContext } from "./context.js";
 
@@ -228,20 +228,22 @@ export function behaviourTests(ctx: SuiteContext): void {
       await b.put({ a: 1 }, "processCcd_config", {});
       await b.put({ a: 2 }, "jsonThing", { visit: 3 });
       const storage = await ctx.pool.storage(out);
-      expect(await storage.exists(DATASET_RECORDS_KEY)).to.equal(ctx.options.records);
-      if (ctx.options.records) {
-        const local = await storage.getLocalFile(DATASET_RECORDS_KEY);
-        const records = DatasetRecords.open(local.path, { readonly: true });
-        try {
-          const rec = records.get("jsonThing", { visit: 3 })!;
+      // read back through the store the repository chose (sqlite beside files, record objects, PostgreSQL)
+      const database = await openRepositoryDatabase(storage);
+      const records = await openRecordStore(storage, { writable: false, ...(database === undefined ? {} : { database }) });
+      try {
+        const rec = await records?.get("jsonThing", { visit: 3 });
+        expect(rec !== undefined).to.equal(ctx.options.records);
+        if (rec !== undefined) {
           const bytes = await storage.read("json/v3.json");
           expect(rec.key).to.equal("json/v3.json");
           expect(rec.size).to.equal(bytes.length);
           expect(rec.checksum).to.equal("sha256:" + createHash("sha256").update(bytes).digest("hex"));
-        } finally {
-          records.close();
-          await local.release();
+          expect((await records!.findDataIds("processCcd_config")).map((r) => r.text)).to.deep.equal(["{}"]);
         }
+      } finally {
+        await records?.close();
+        await database?.db.close();
       }
       // processCcd_config has no registry tables: only a record can tell that it exists
       expect(await b.datasetExists("processCcd_config")).to.equal(true);

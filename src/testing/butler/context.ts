@@ -44,8 +44,8 @@ export interface ButlerConformanceOptions {
   /** A fresh output root on the backend that does not exist yet. */
   output(): Promise<RepoFixture>;
   /**
-   * Whether outputs keep dataset records, so that `subset` sees their puts. Posix: true; Swift:
-   * false (a sqlite file cannot be written in place on an object store, so none is kept yet).
+   * Whether outputs keep dataset records, so that `subset` sees their puts. Posix: true
+   * (`datasets.sqlite3`); Swift: true (one record object per dataset under `_records/`).
    */
   records: boolean;
   /** Whether an output records its parent relative to itself (both on local disk) or as an absolute URI. */

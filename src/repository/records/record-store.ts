@@ -1,0 +1,93 @@
+/**
+ * The record store contract: where a repository keeps the record of every dataset put into it
+ * (type, data id, key, size, checksum) — Gen2 never registered outputs, so `subset` had to glob.
+ * Three implementations, chosen by the repository ({@link openRecordStore}):
+ *
+ * - {@link SqliteRecordStore}: `datasets.sqlite3` beside local files, recorded in the same
+ *   transaction as the file's rename;
+ * - {@link PgRecordStore}: a table in the repository's PostgreSQL schema (`registry.pgsql`);
+ * - {@link ObjectRecordStore}: one small object per dataset under `_records/`, for a remote
+ *   repository without PostgreSQL (a sqlite file cannot be written in place on an object store).
+ *
+ * Whatever the store, a record never precedes its object: it is written after the object is
+ * published, so a crash in between leaves an orphan object (found by `skybutler fsck`), never a
+ * record of nothing.
+ *
+ * @packageDocumentation
+ */
+import type { DataId, DataIdValue } from "../../data-id.js";
+import type { DatasetRecord } from "../dataset-records.js";
+
+/** A record as a put makes it (the store adds the time). */
+export type NewRecord = Omit<DatasetRecord, "created">;
+
+/** A recorded data id with its canonical JSON text (keys sorted). */
+export interface RecordedDataId {
+  text: string;
+  dataId: DataId;
+}
+
+/** Where a repository keeps its dataset records. */
+export interface RecordStore {
+  /** Which implementation. */
+  readonly kind: "sqlite" | "postgresql" | "objects";
+  /** Where the records are, for messages (no secret). */
+  readonly where: string;
+
+  /**
+   * Records a dataset inside the critical section that publishes its object (`publish`, a rename):
+   * both appear together or neither does. Only stores beside local files have it.
+   * @throws RegistryError; whatever `publish` throws (nothing is recorded then)
+   */
+  recordAround?(record: NewRecord, publish: () => void): void;
+
+  /**
+   * Records a dataset whose object is already published (replacing an earlier record of the
+   * same type and data id): at most one record per dataset.
+   * @throws RegistryError when the store cannot be written (read-only, unreachable)
+   */
+  record(record: NewRecord): Promise<void>;
+
+  /**
+   * The record of one dataset, read directly (never through a listing that may lag).
+   * @throws RegistryError
+   */
+  get(datasetType: string, dataId: Readonly<DataId>): Promise<DatasetRecord | undefined>;
+
+  /**
+   * Records of a type whose data ids contain every key/value of `partial` (values compared with
+   * their JSON type: `3` is not `"3"`), sorted by canonical data id.
+   * @throws RegistryError
+   */
+  find(datasetType: string, partial?: Readonly<Record<string, DataIdValue>>): Promise<DatasetRecord[]>;
+
+  /**
+   * Only the data ids of {@link RecordStore.find} (what `subset` needs; cheaper on some stores).
+   * @throws RegistryError
+   */
+  findDataIds(datasetType: string, partial?: Readonly<Record<string, DataIdValue>>): Promise<RecordedDataId[]>;
+
+  /**
+   * Every record, in no particular order (what `fsck` compares with the storage).
+   * @throws RegistryError
+   */
+  all(): AsyncIterable<DatasetRecord>;
+
+  /**
+   * Removes the record of one dataset (`fsck --repair` for a missing object).
+   * @returns whether there was one
+   * @throws RegistryError
+   */
+  remove(datasetType: string, dataId: Readonly<DataId>): Promise<boolean>;
+
+  /** Number of records (of one type, or all). @throws RegistryError */
+  count(datasetType?: string): Promise<number>;
+
+  /** Releases what the store holds. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Whether a data id contains every key/value of a partial one, JSON types compared. */
+export function matchesPartial(dataId: Readonly<DataId>, partial: Readonly<Record<string, DataIdValue>>): boolean {
+  return Object.entries(partial).every(([k, v]) => dataId[k] === v);
+}
