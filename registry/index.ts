@@ -14,3 +14,4 @@ export {
   type BuildRegistryResult,
   type RegistryInputRow,
 } from "./build-registry.js";
+export { RegistryWriter, type RegistryWriterOptions, type RowOutcome } from "./sqlite/registry-writer.js";

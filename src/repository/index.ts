@@ -13,3 +13,8 @@ export {
   type RepositoryCfg,
 } from "./repository-cfg.js";
 export type { DatasetHandle, WriteDatasetOptions } from "./dataset-io.js";
+export type { StoredSource } from "./dataset-io.js";
+export type { ByteRange, StoredDataset } from "./stored-dataset.js";
+export type { IngestMode, IngestOptions, IngestOutcome, IngestSession } from "./ingest.js";
+export type { RegistryBuildReport } from "./registry-build.js";
+export type { RegistryDescription, RepositoryDescription } from "./repository-description.js";

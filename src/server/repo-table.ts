@@ -70,8 +70,12 @@ export class RepoTable {
         const storage = await storageFromUri(spec.uri, { create: !options.readOnly });
         options.redactor.add(storage.uri, `repo "${spec.name}"`).add(spec.uri, `repo "${spec.name}"`);
         let butler: Promise<Butler> | undefined;
-        const open = (): Promise<Butler> =>
-          Butler.create(options.readOnly ? { inputs: storage.uri } : { outputs: { root: storage.uri, mode: "rw" } });
+        const open = async (): Promise<Butler> => {
+          const butler = await Butler.create(options.readOnly ? { inputs: storage.uri } : { outputs: { root: storage.uri, mode: "rw" } });
+          // its parents are server-side roots too: no message may name them
+          butler.searchPath.forEach((root, i) => void (i > 0 && options.redactor.add(root, `repo "${spec.name}" (parent ${i})`)));
+          return butler;
+        };
         entries.set(spec.name, {
           name: spec.name,
           storage,

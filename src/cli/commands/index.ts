@@ -1,15 +1,20 @@
 /**
- * Every command of the command line, one file each. Phase 2 adds here `get`, `put`, `ingest`,
- * `create`, `info` and `registry build` (each a `register…(program)` like these).
+ * Every command of the command line, one file each (each a `register…(program)`).
  *
  * @packageDocumentation
  */
 import type { Command } from "commander";
+import { registerCreate } from "./create.js";
+import { registerGet } from "./get.js";
+import { registerInfo } from "./info.js";
+import { registerIngest } from "./ingest.js";
 import { registerKeys } from "./keys.js";
 import { registerLs } from "./ls.js";
 import { registerPull } from "./pull.js";
 import { registerPush } from "./push.js";
+import { registerPut } from "./put.js";
 import { registerQuery } from "./query.js";
+import { registerRegistry } from "./registry.js";
 import { registerServe } from "./serve.js";
 import { registerTypes } from "./types.js";
 import { registerUri } from "./uri.js";
@@ -18,4 +23,19 @@ import { registerUri } from "./uri.js";
 export type CommandRegistrar = (program: Command) => void;
 
 /** The commands, in the order `--help` lists them. */
-export const COMMANDS: readonly CommandRegistrar[] = [registerLs, registerPush, registerPull, registerTypes, registerKeys, registerQuery, registerUri, registerServe];
+export const COMMANDS: readonly CommandRegistrar[] = [
+  registerLs,
+  registerPush,
+  registerPull,
+  registerCreate,
+  registerInfo,
+  registerTypes,
+  registerKeys,
+  registerQuery,
+  registerUri,
+  registerGet,
+  registerPut,
+  registerIngest,
+  registerRegistry,
+  registerServe,
+];

@@ -156,8 +156,10 @@ export class AtomicWrite {
   }
 
   async #syncAndClose(): Promise<void> {
-    // reopened when someone else filled the file by name (createLocalFile, copyFrom)
-    const handle = this.#handle ?? (await open(this.tempPath, "r+"));
+    // reopened when someone else filled the file by name (createLocalFile, copyFrom, a link to a
+    // read-only file an ingest put there): read-only, since fsync needs no write access and nothing
+    // is left to flush (closeFile flushed the gather buffer)
+    const handle = this.#handle ?? (await open(this.tempPath, "r"));
     this.#handle = undefined;
     try {
       await this.#flush(handle);
