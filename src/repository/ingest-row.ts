@@ -10,16 +10,15 @@ import type { IngestRules } from "../mapper/index.js";
 
 /**
  * The registry row of a file.
- * @param shown - the file as the user named it, for messages
  * @throws DataIdError naming the column when its keyword is missing or not a string or a number
  */
-export function ingestRow(metadata: FileMetadata, rules: IngestRules, shown: string): Record<string, string | number> {
+export function ingestRow(metadata: FileMetadata, rules: IngestRules): Record<string, string | number> {
   const row: Record<string, string | number> = {};
   for (const [column, keyword] of Object.entries(rules.columns)) {
     const value = metadata[keyword] ?? metadata[keyword.toUpperCase()];
-    if (value === undefined) throw new DataIdError(`${shown} has no ${keyword} in its metadata (registry column "${column}")`, column);
+    if (value === undefined) throw new DataIdError(`its metadata has no ${keyword} (registry column "${column}")`, column);
     if (typeof value === "boolean" || (typeof value === "string" && value.trim() === "")) {
-      throw new DataIdError(`${shown}: ${keyword} is ${JSON.stringify(value)}, not a usable value for registry column "${column}"`, column);
+      throw new DataIdError(`its ${keyword} is ${JSON.stringify(value)}, not a usable value for registry column "${column}"`, column);
     }
     row[column] = typeof value === "string" ? value.trim() : value;
   }

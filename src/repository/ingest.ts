@@ -139,7 +139,7 @@ export class IngestSession {
       throw new NotFoundError(file, "the local filesystem", { cause: err });
     });
     if (!info.isFile()) throw new NotFoundError(file, "the local filesystem (not a regular file)");
-    const row = ingestRow(await this.#check(source, datasetType), this.#rules, file);
+    const row = ingestRow(await this.#check(source, datasetType), this.#rules);
     const location = await mapper.map(datasetType, row, { write: true });
     const key = location.locations[0];
     if (key === undefined) throw new ConfigError(`"${datasetType}" maps to no file and cannot be ingested`);
@@ -148,7 +148,7 @@ export class IngestSession {
     const outcome = { file, datasetType, dataId: row, uri: storage.uriOf(key), bytes: info.size };
     if (await storage.exists(key)) {
       if (!(await sameBytes(storage, key, source, info.size))) {
-        throw new StorageError(`${file}: a different file is stored as "${datasetType}" ${JSON.stringify(row)} already; remove it first to replace it`, { code: "E_ALREADY_EXISTS" });
+        throw new StorageError(`a different file is stored as "${datasetType}" ${JSON.stringify(row)} already; remove it first to replace it`, { code: "E_ALREADY_EXISTS" });
       }
       const added = this.#writer.add(row) === "added";
       this.#changed ||= added;

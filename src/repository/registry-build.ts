@@ -44,13 +44,13 @@ export async function buildRegistryFromFiles(storage: Storage, mapper: Mapper): 
       const local = await storage.getLocalFile(key);
       let row;
       try {
-        row = ingestRow(await formatter.check(local.path, rules.datasetType), rules, key);
+        row = ingestRow(await formatter.check(local.path, rules.datasetType), rules);
       } finally {
         await local.release();
       }
       // a file's name and its header must agree, or the registry would send lookups to another file
       const clash = Object.keys(named).find((k) => row[k] !== undefined && String(row[k]) !== String(named[k]));
-      if (clash !== undefined) throw new DataIdError(`${key}: its metadata says ${clash}=${row[clash]}, its name ${clash}=${named[clash]}`, clash);
+      if (clash !== undefined) throw new DataIdError(`its metadata says ${clash}=${row[clash]}, its name ${clash}=${named[clash]}`, clash);
       rows.push(row);
     } catch (err) {
       if (!(err instanceof ButlerError)) throw err;
