@@ -120,7 +120,8 @@ export class RegistryWriter {
     const columns = Object.keys(row);
     for (const c of columns) checkIdentifier(c, "column");
     const existing = this.#columnsOf(table);
-    const unique = [...(this.#options.unique ?? defaultUnique(columns))];
+    // an existing table's columns decide the default, so a row that lacks one cannot match another
+    const unique = [...(this.#options.unique ?? defaultUnique(existing ?? columns))];
     if (unique.length === 0) throw new RegistryError(`rows of registry table "${table}" need the columns that name one (e.g. visit, ccd); this row has ${columns.join(", ")}`);
     for (const c of unique) if (row[c] === undefined) throw new RegistryError(`the row lacks "${c}", which names a row of registry table "${table}"`);
     if (existing !== undefined) {

@@ -7,6 +7,7 @@
 import { Butler } from "../butler/butler.js";
 import { ConfigError } from "../errors.js";
 import { errorFromCode } from "../error-from-code.js";
+import { REPOSITORY_CFG_KEY } from "../repository/index.js";
 import { storageFromUri, type Storage } from "../storage/index.js";
 import type { Redactor } from "./redactor.js";
 
@@ -19,7 +20,8 @@ export interface RepoEntry {
   /**
    * The Butler over this repository and its recorded parents, opened on first use (the object
    * routes need none): an output read first (`rw`) on a writable server, an input on a read-only one.
-   * @throws ConfigError when the root holds no repository (no `repositoryCfg.yaml`)
+   * @throws NotFoundError (E_NOT_FOUND) when the root holds no repository (no `repositoryCfg.yaml`);
+   *   ConfigError when its configuration is wrong
    */
   butler(): Promise<Butler>;
 }
@@ -71,6 +73,10 @@ export class RepoTable {
         options.redactor.add(storage.uri, `repo "${spec.name}"`).add(spec.uri, `repo "${spec.name}"`);
         let butler: Promise<Butler> | undefined;
         const open = async (): Promise<Butler> => {
+          // a root that holds no repository serves objects only; opening an output there would make files
+          if (!(await storage.exists(REPOSITORY_CFG_KEY))) {
+            throw errorFromCode("E_NOT_FOUND", `repo "${spec.name}" holds objects but no dataset repository (no ${REPOSITORY_CFG_KEY}); use its /objects routes`, { key: REPOSITORY_CFG_KEY });
+          }
           const butler = await Butler.create(options.readOnly ? { inputs: storage.uri } : { outputs: { root: storage.uri, mode: "rw" } });
           // its parents are server-side roots too: no message may name them
           butler.searchPath.forEach((root, i) => void (i > 0 && options.redactor.add(root, `repo "${spec.name}" (parent ${i})`)));

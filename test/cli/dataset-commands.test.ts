@@ -241,7 +241,7 @@ describe("skybutler create, ingest, info, get, put, registry build", function ()
     expect(text).to.match(new RegExp(`^repository    ${pathToFileURL(repo).href}\\nmapper        testcam \\(ingests raw\\)\\nparents       ${pathToFileURL(SAMPLE).href}\\n`));
     expect(text).to.include("registry      registry.sqlite3 (a parent's): raw 12 rows, raw_visit 4 rows\n");
     expect(text).to.include("calibRegistry calibRegistry.sqlite3 (a parent's): bias 6 rows, flat 12 rows\n");
-    expect(text).to.match(/storage       file: local paths, ranged reads; [\d.]+ \w+ free of [\d.]+ \w+\n/);
+    expect(text).to.match(/storage {7}file: local paths, ranged reads; [\d.]+ \w+ free of [\d.]+ \w+\n/);
     expect(text).to.include(`\nparent        ${pathToFileURL(SAMPLE).href}\n`);
     const json = JSON.parse((await runCli(["info", SAMPLE, "--json", "--count"])).stdout) as Array<Record<string, any>>;
     expect(json).to.have.length(1);

@@ -45,7 +45,7 @@ describe("RegistryWriter", () => {
       expect(() => writer.check({ ...ROWS[0]!, expTime: 31 })).to.throw(RegistryError, /visit=1 ccd=0 is registered in "raw" with expTime 30, not 31/);
       expect(() => writer.add({ ...ROWS[0]!, ccd: 5, filter: "r" })).to.throw(RegistryError, /visit=1 is registered in "raw_visit" with filter "g", not "r"/);
       expect(() => writer.add({ ...ROWS[1]!, airmass: 1.2 })).to.throw(RegistryError, /registry table "raw" has no column "airmass"/);
-      expect(() => writer.add({ ccd: 3, filter: "g" })).to.throw(RegistryError, /the row has no "visit", which registry table "raw_visit" needs/);
+      expect(() => writer.add({ ccd: 3, filter: "g" })).to.throw(RegistryError, /the row lacks "visit", which names a row of registry table "raw"/);
       expect(() => writer.add({ ...ROWS[1]!, 'x"y': 1 })).to.throw(RegistryError, /invalid registry column name/);
     } finally {
       writer.close();

@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { UsageError } from "../../errors.js";
-import { repoButler } from "../repo-butler.js";
+
 import type { ServerContext } from "../server-context.js";
 
 type TypeRequest = FastifyRequest<{ Params: { repo: string; type: string }; Querystring: Record<string, string | string[]> }>;
@@ -17,13 +17,13 @@ type TypeRequest = FastifyRequest<{ Params: { repo: string; type: string }; Quer
 export function catalogRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get("/api/v1/repos/:repo/types", async (req: FastifyRequest<{ Params: { repo: string } }>) => {
     ctx.access.require(req.headers, "read", `dataset types of repo "${req.params.repo}"`);
-    return (await repoButler(ctx, req.params.repo)).getDatasetTypes();
+    return (await ctx.repos.get(req.params.repo).butler()).getDatasetTypes();
   });
 
   app.get("/api/v1/repos/:repo/keys/:type", async (req: TypeRequest) => {
     const { repo, type } = req.params;
     ctx.access.require(req.headers, "read", `keys of "${type}" in repo "${repo}"`);
-    return (await repoButler(ctx, repo)).getKeys(type);
+    return (await ctx.repos.get(repo).butler()).getKeys(type);
   });
 
   app.get("/api/v1/repos/:repo/query/:type", async (req: TypeRequest) => {
@@ -32,6 +32,6 @@ export function catalogRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const { keys, ...dataId } = req.query;
     const names = typeof keys === "string" ? keys.split(",").map((k) => k.trim()).filter((k) => k !== "") : [];
     if (names.length === 0) throw new UsageError("give the keys to report: ?keys=visit,filter (the other parameters restrict the data id)");
-    return (await repoButler(ctx, repo)).queryMetadata(type, names, dataId);
+    return (await ctx.repos.get(repo).butler()).queryMetadata(type, names, dataId);
   });
 }

@@ -11,7 +11,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { DataIdInput } from "../../butler/butler.js";
 import { receiveBody } from "../object-body.js";
-import { repoButler } from "../repo-butler.js";
+
 import { sendBytes } from "../send-bytes.js";
 import type { ServerContext } from "../server-context.js";
 
@@ -29,7 +29,7 @@ export function datasetRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const serve = async (req: DatasetRequest, reply: FastifyReply, withBody: boolean): Promise<unknown> => {
     const { repo, type } = req.params;
     ctx.access.require(req.headers, "read", `reading "${type}" in repo "${repo}"`);
-    const stored = await (await repoButler(ctx, repo)).openStored(type, { ...req.query });
+    const stored = await (await ctx.repos.get(repo).butler()).openStored(type, { ...req.query });
     reply.header("content-disposition", `attachment; filename*=UTF-8''${encodeURIComponent(stored.name)}`);
     reply.header("x-skybutler-data-id", asciiJson(stored.dataId));
     return sendBytes(req, reply, stored, ctx.gate, withBody);
@@ -40,7 +40,7 @@ export function datasetRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.put(url, async (req: DatasetRequest, reply) => {
     const { repo, type } = req.params;
     ctx.access.require(req.headers, "write", `writing "${type}" in repo "${repo}"`);
-    const butler = await repoButler(ctx, repo);
+    const butler = await ctx.repos.get(repo).butler();
     let dataId: unknown;
     const bytes = await receiveBody(req, reply, ctx, async (body) => {
       dataId = await butler.putStored(body, type, { ...req.query });
