@@ -8,7 +8,6 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { UsageError } from "../../errors.js";
-
 import type { ServerContext } from "../server-context.js";
 
 type TypeRequest = FastifyRequest<{ Params: { repo: string; type: string }; Querystring: Record<string, string | string[]> }>;

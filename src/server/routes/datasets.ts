@@ -11,7 +11,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { DataIdInput } from "../../butler/butler.js";
 import { receiveBody } from "../object-body.js";
-
 import { sendBytes } from "../send-bytes.js";
 import type { ServerContext } from "../server-context.js";
 
