@@ -4,9 +4,8 @@
  *
  * @packageDocumentation
  */
-import { Butler } from "../butler/butler.js";
+import type { Butler } from "../butler/butler.js";
 import { ConfigError, NotFoundError } from "../errors.js";
-import { readRepositoryCfg } from "../repository/index.js";
 import { storageFromUri } from "../storage/index.js";
 
 /** Options of {@link withButler}. */
@@ -22,6 +21,8 @@ export interface WithButlerOptions {
  */
 export async function withButler<T>(repo: string, fn: (butler: Butler) => Promise<T>, options: WithButlerOptions = {}): Promise<T> {
   if (options.write === true) await requireRepository(repo);
+  // loaded on use: commands that need no Butler (ls, push, pull, serve) start without it
+  const { Butler } = await import("../butler/butler.js");
   const butler = await Butler.create(options.write === true ? { outputs: { root: repo, mode: "rw" } } : { inputs: repo });
   try {
     return await fn(butler);
@@ -41,6 +42,7 @@ async function requireRepository(repo: string): Promise<void> {
     throw err;
   }
   try {
+    const { readRepositoryCfg } = await import("../repository/index.js");
     if ((await readRepositoryCfg(storage)) === undefined) throw new ConfigError(`${repo} holds no repository (no repositoryCfg.yaml); ${hint}`);
   } finally {
     await storage.close();

@@ -6,10 +6,8 @@
  * @packageDocumentation
  */
 import type { Command } from "commander";
-import { Butler } from "../../butler/butler.js";
 import { ConfigError, NotFoundError } from "../../errors.js";
-import { loadMapper } from "../../mapper/index.js";
-import { readRepositoryCfg, repositoryRoot, type RepositoryCfg } from "../../repository/index.js";
+import type { RepositoryCfg } from "../../repository/index.js";
 import { storageFromUri } from "../../storage/index.js";
 import { outputOf } from "../global-options.js";
 
@@ -25,6 +23,8 @@ export function registerCreate(program: Command): void {
     .option("--parent <uri>", "a repository to read through (repeatable, in lookup order)", collect, [])
     .action(async (repo: string, opts: { mapper: string; parent: string[] }, command: Command) => {
       const out = outputOf(command);
+      // loaded on use, as in with-butler.ts
+      const [{ Butler }, { loadMapper }, { repositoryRoot }] = await Promise.all([import("../../butler/butler.js"), import("../../mapper/index.js"), import("../../repository/index.js")]);
       // an unknown mapper is refused before anything is made
       await loadMapper(opts.mapper);
       const parents = opts.parent.map(repositoryRoot);
@@ -53,6 +53,7 @@ async function recordedCfg(repo: string): Promise<RepositoryCfg | undefined> {
     throw err;
   }
   try {
+    const { readRepositoryCfg } = await import("../../repository/index.js");
     return await readRepositoryCfg(storage);
   } finally {
     await storage.close();

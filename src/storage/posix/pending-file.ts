@@ -11,16 +11,18 @@ import type { AtomicWrite } from "./atomic-write.js";
 export class PosixPendingFile implements PendingLocalFile {
   readonly #write: AtomicWrite;
   readonly #ifAbsent: boolean;
+  readonly #durable: boolean;
   readonly #onEnd: (file: PosixPendingFile, committed: boolean) => Promise<void>;
 
   /**
    * @param write - the atomic write whose temp file is handed out (its handle already closed)
-   * @param ifAbsent - checked at commit, race-free
+   * @param options - `ifAbsent` (checked at commit, race-free), `durable` (fsync at commit, default true)
    * @param onEnd - told once when the file is committed or aborted (the storage forgets it, prunes dirs)
    */
-  constructor(write: AtomicWrite, ifAbsent: boolean, onEnd: (file: PosixPendingFile, committed: boolean) => Promise<void>) {
+  constructor(write: AtomicWrite, options: { ifAbsent: boolean; durable: boolean }, onEnd: (file: PosixPendingFile, committed: boolean) => Promise<void>) {
     this.#write = write;
-    this.#ifAbsent = ifAbsent;
+    this.#ifAbsent = options.ifAbsent;
+    this.#durable = options.durable;
     this.#onEnd = onEnd;
   }
 
@@ -41,7 +43,7 @@ export class PosixPendingFile implements PendingLocalFile {
     if (this.#write.done) throw new Error(`pending file ${this.path} was already committed or aborted`);
     let committed = false;
     try {
-      await this.#write.commit(this.#ifAbsent, options.around);
+      await this.#write.commit(this.#ifAbsent, options.around, this.#durable);
       committed = true;
     } finally {
       await this.#onEnd(this, committed);
