@@ -13,7 +13,7 @@ import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { DataId } from "../data-id.js";
 import { ConfigError, UnsupportedOperationError, UsageError } from "../errors.js";
-import { formatterFor, type Formatter } from "../formatters/index.js";
+import { formatterFor } from "../formatters/index.js";
 import type { ButlerLocation, Mapper, MapperDataId } from "../mapper/index.js";
 import { contentTypeOf } from "../storage/content-types.js";
 import type { PendingLocalFile, Storage } from "../storage/storage.js";
@@ -102,8 +102,9 @@ export class DatasetIo {
    *   FormatterError, DatasetConflictError, StorageError
    */
   async write(obj: unknown, datasetType: string, dataId: MapperDataId, options: WriteDatasetOptions = {}): Promise<void> {
-    const { location, key, target } = await this.#prepareWrite(datasetType, dataId, options);
-    await formatterFor(location.storageName).write(obj, { storage: target, key, location, temp: this.#parts.temp });
+    const { location, key, target, formatter } = await this.#prepareWrite(datasetType, dataId);
+    if (options.doBackup) await this.#backup(key);
+    await formatter.write(obj, { storage: target, key, location, temp: this.#parts.temp });
     this.#parts.noteWritten(key);
   }
 
@@ -139,33 +140,34 @@ export class DatasetIo {
    * failed source leaves nothing behind.
    * @returns the completed data id
    * @throws UnsupportedOperationError for a storage name whose formatter cannot check bytes;
-   *   FormatterError or FitsError for bytes that fail the check; UsageError for a type computed on
-   *   read; DataIdError, DatasetConflictError, StorageError; the source's own error
+   *   FormatterError or FitsError for bytes that fail the check; UsageError for a read-only type,
+   *   ConfigError for one computed on read; DataIdError, DatasetConflictError, StorageError; the
+   *   source's own error
    */
   async writeStored(source: StoredSource, datasetType: string, dataId: MapperDataId, options: WriteDatasetOptions = {}): Promise<Readonly<DataId>> {
-    const { location, key, target } = await this.#prepareWrite(datasetType, dataId, options, (formatter) => {
-      if (formatter.check === undefined) throw new UnsupportedOperationError(`"${datasetType}" is stored as ${formatter.storageName}, whose formatter cannot check stored bytes; put the object instead`);
-    });
-    const formatter = formatterFor(location.storageName);
+    const { location, key, target, formatter } = await this.#prepareWrite(datasetType, dataId);
+    const check = formatter.check?.bind(formatter);
+    if (check === undefined) throw new UnsupportedOperationError(`"${datasetType}" is stored as ${formatter.storageName}, whose formatter cannot check stored bytes; put the object instead`);
     {
       await using pending = await target.createLocalFile(key, { suffix: extname(key) });
       await fillPending(pending, source);
-      await formatter.check!(pending.path, location.datasetType);
+      await check(pending.path, location.datasetType);
+      // only bytes that passed replace anything, so only they make a backup
+      if (options.doBackup) await this.#backup(key);
       await pending.commit();
     }
     this.#parts.noteWritten(key);
     return location.dataId;
   }
 
-  /** Maps for a write and picks the storage to write through (with records and write-once checks). */
-  async #prepareWrite(datasetType: string, dataId: MapperDataId, options: WriteDatasetOptions, vet?: (formatter: Formatter) => void) {
+  /** Maps for a write and picks its formatter and the storage to write through (with records and write-once checks). */
+  async #prepareWrite(datasetType: string, dataId: MapperDataId) {
     const { mapper, storage, records } = this.#parts;
     const location = await mapper.map(datasetType, dataId, { write: true });
     if (location.bypass !== undefined) throw new ConfigError(`"${datasetType}" is computed on read and cannot be put`);
     const key = location.locations[0];
     if (key === undefined) throw new ConfigError(`"${datasetType}" maps to no file and cannot be put`);
-    vet?.(formatterFor(location.storageName));
-    if (options.doBackup && (await storage.exists(key))) await backupObject(storage, key);
+    const formatter = formatterFor(location.storageName);
     const writeOnce = mapper.isWriteOnce(location.datasetType);
     // Recording or comparing needs a checksum of what is written; otherwise nothing is added
     const target =
@@ -176,7 +178,13 @@ export class DatasetIo {
             writeOnce,
             record: records && ((object, publish) => records.record({ datasetType, dataId: location.dataId, ...object }, publish)),
           });
-    return { location, key, target };
+    return { location, key, target, formatter };
+  }
+
+  /** Keeps the object at `key` as `<key>~N` before it is replaced (nothing when there is none). */
+  async #backup(key: string): Promise<void> {
+    const { storage } = this.#parts;
+    if (await storage.exists(key)) await backupObject(storage, key);
   }
 
   /**

@@ -217,6 +217,9 @@ describe("skybutler create, ingest, info, get, put, registry build", function ()
     expect(await new Promise((resolve) => child.on("close", resolve))).to.equal(0);
     expect((await readFile(join(repo, "calexp", "v1_fg_c00.fits"))).equals(await readFile(join(RAW, "v1_fg_c01.fits")))).to.equal(true);
     expect((await readFile(join(repo, "calexp", "v1_fg_c00.fits~1"))).equals(await readFile(join(RAW, "v1_fg_c00.fits")))).to.equal(true);
+    // a refused file replaces nothing, so it makes no backup either
+    expect((await runCli(["put", repo, "calexp", "visit=1", "ccd=0", notFits, "--backup"])).code).to.equal(1);
+    expect(files(join(repo, "calexp"))).to.deep.equal(["v1_fg_c00.fits", "v1_fg_c00.fits~1"]);
 
     const nowhere = await runCli(["put", join(work, "nowhere"), "calexp", "visit=1", "ccd=0", join(RAW, "v1_fg_c00.fits")]);
     expect(nowhere.code).to.equal(1);
