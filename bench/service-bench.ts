@@ -9,7 +9,8 @@
  *    the storage behind it (SwiftStorage / PosixStorage.readStream in this process), and the
  *    server's peak RSS (VmHWM) — targets ≥ 0.9× the throughput and ≤ 200 MiB.
  * 3. Small GETs per second through the server (4 KiB objects, 8 in flight) vs the same reads
- *    straight from the POSIX storage behind it.
+ *    straight from the POSIX storage behind it; and dataset GETs (the sample's raw frames by data
+ *    id, `/datasets/raw?visit=…&ccd=…`) vs `butler.openStored` + a read of the stream in this process.
  *
  * BENCH_RUNS (default 3) sets the runs per median of the small cases; BENCH_GET_MIB (default 2048)
  * the size of the large object; BENCH_SECTIONS (default "123") which sections run.
@@ -21,7 +22,10 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { Agent, request } from "undici";
+import { Butler } from "../src/butler/butler.js";
 import { HttpStorage } from "../src/storage/http/http-storage.js";
 import { PosixStorage } from "../src/storage/posix/posix-storage.js";
 import { SwiftStorage } from "../src/storage/swift/swift-storage.js";
@@ -139,6 +143,34 @@ try {
       console.log(`   through the server ${(keys.length / viaServer).toFixed(0)}/s, straight ${(keys.length / straight).toFixed(0)}/s, ratio ${(straight / viaServer).toFixed(2)}×`);
       await remote.close();
       await posix.close();
+
+      console.log("   raw dataset GETs by data id (11 KiB FITS, 8 in flight; ratio = through the server / butler.openStored here)");
+      const sample = fileURLToPath(new URL("../data/testcam-repo", import.meta.url));
+      const datasets = await startServe(["--port", "0", "--repo", `cam=${sample}`, "--public-read", "--read-only", "--quiet"]);
+      const butler = await Butler.create({ inputs: sample });
+      const agent = new Agent({ connections: 8 });
+      try {
+        const ids = Array.from({ length: 1200 }, (_, i) => ({ visit: 1 + (i % 4), ccd: Math.floor(i / 4) % 3 }));
+        const eight = (get: (id: { visit: number; ccd: number }) => Promise<unknown>) => async () => {
+          let next = 0;
+          await Promise.all(Array.from({ length: 8 }, async () => {
+            for (let i = next++; i < ids.length; i = next++) await get(ids[i]!);
+          }));
+        };
+        const route = await medianSeconds(RUNS, eight(async ({ visit, ccd }) => {
+          const res = await request(`${datasets.url}/api/v1/repos/cam/datasets/raw?visit=${visit}&ccd=${ccd}`, { dispatcher: agent });
+          if (res.statusCode !== 200) throw new Error(`GET raw ${visit} ${ccd}: ${res.statusCode}`);
+          await res.body.arrayBuffer();
+        }));
+        const direct = await medianSeconds(RUNS, eight(async (id) => {
+          for await (const _ of await (await butler.openStored("raw", id)).open());
+        }));
+        console.log(`   through the server ${(ids.length / route).toFixed(0)}/s, straight ${(ids.length / direct).toFixed(0)}/s, ratio ${(direct / route).toFixed(2)}×`);
+      } finally {
+        await agent.close();
+        await butler.close();
+        await datasets.stop();
+      }
     } finally {
       await server.stop();
       tokens.remove();

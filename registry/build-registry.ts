@@ -9,9 +9,9 @@ import { renameSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import { RegistryError } from "../src/errors.js";
+import { checkIdentifier, createTable, defaultUnique, defaultVisitColumns, insertStatement, sqlTypeOf, type RegistryInputRow } from "./registry-tables.js";
 
-/** One raw file's metadata, e.g. `{visit: 1, ccd: 0, filter: "g", expTime: 30, taiObs: "…"}`. */
-export type RegistryInputRow = Record<string, string | number>;
+export type { RegistryInputRow } from "./registry-tables.js";
 
 /** Options of {@link buildRegistry}. */
 export interface BuildRegistryOptions {
@@ -40,9 +40,6 @@ export interface BuildRegistryResult {
   tables: Record<string, number>;
 }
 
-const PER_DETECTOR = new Set(["ccd", "detector", "channel", "hdu", "ccdnum"]);
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 /**
  * Writes a registry with table `raw` (one row per visit×ccd) and `raw_visit` (one row per visit),
  * atomically: it is built in a temp file beside `dbPath` and renamed over it. Column types come
@@ -69,14 +66,14 @@ export function buildRegistry(
   const columns = columnsOf(rows);
   const types = new Map(columns.map((c) => [c, sqlType(rows, c)]));
   const sorted = [...rows].sort(rowOrder(columns));
-  const unique = [...(options.unique ?? ["visit", "ccd"].filter((c) => columns.includes(c)))];
+  const unique = [...(options.unique ?? defaultUnique(columns))];
   for (const c of unique) if (!columns.includes(c)) throw new RegistryError(`unique column "${c}" is not in the rows; columns: ${columns.join(", ")}`);
 
   let visitColumns: string[] = [];
   let visitRows: RegistryInputRow[] = [];
   if (withVisit) {
     if (!columns.includes("visit")) throw new RegistryError(`cannot build ${table}_visit: the rows have no "visit" column`);
-    visitColumns = ["visit", ...(options.visitColumns ?? columns.filter((c) => !PER_DETECTOR.has(c))).filter((c) => c !== "visit")];
+    visitColumns = options.visitColumns === undefined ? defaultVisitColumns(columns) : ["visit", ...options.visitColumns.filter((c) => c !== "visit")];
     for (const c of visitColumns) {
       if (!columns.includes(c)) throw new RegistryError(`visit column "${c}" is not in the rows; columns: ${columns.join(", ")}`);
     }
@@ -177,12 +174,8 @@ function createAndFill(
   rows: readonly RegistryInputRow[],
   unique: string[],
 ): void {
-  const defs = columns.map((c) => `"${c}" ${types.get(c)}`);
-  if (unique.length > 0) defs.push(`UNIQUE (${unique.map((c) => `"${c}"`).join(", ")})`);
-  db.exec(`CREATE TABLE "${table}" (${defs.join(", ")})`);
-  const insert = db.prepare(
-    `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
-  );
+  createTable(db, table, columns, types, unique);
+  const insert = insertStatement(db, table, columns);
   for (const row of rows) insert.run(...columns.map((c) => row[c] ?? null));
 }
 
@@ -207,10 +200,7 @@ function columnsOf(rows: readonly RegistryInputRow[]): string[] {
 }
 
 function sqlType(rows: readonly RegistryInputRow[], column: string): string {
-  const values = rows.map((r) => r[column]).filter((v) => v !== undefined);
-  if (values.length > 0 && values.every((v) => typeof v === "number" && Number.isSafeInteger(v))) return "INTEGER";
-  if (values.length > 0 && values.every((v) => typeof v === "number")) return "REAL";
-  return "TEXT";
+  return sqlTypeOf(rows.map((r) => r[column]));
 }
 
 /** Orders by `visit`, `ccd`, then every other column, so insertion order never depends on input order. */
@@ -255,8 +245,4 @@ function perVisit(sorted: readonly RegistryInputRow[], visitColumns: string[]): 
     }
   }
   return [...byVisit.values()];
-}
-
-function checkIdentifier(name: string, what: string): void {
-  if (!IDENTIFIER.test(name)) throw new RegistryError(`invalid registry ${what} name ${JSON.stringify(name)}: use letters, digits and _`);
 }

@@ -29,3 +29,4 @@ export {
 } from "./pg/pg-config.js";
 export { defaultValidity, insertRows, writePgTables, type PgCell, type PgTableSpec, type PgValidity } from "./pg/pg-tables.js";
 export { sqliteTableSpecs, type SqliteTableOptions } from "./pg/sqlite-tables.js";
+export { RegistryWriter, type RegistryWriterOptions, type RowOutcome } from "./sqlite/registry-writer.js";

@@ -15,9 +15,20 @@
  */
 
 // the Butler
-export { Butler, type ButlerOptions, type DataIdInput, type GetOptions, type PutOptions, type SearchOptions } from "./butler/butler.js";
+export {
+  Butler,
+  type ButlerOptions,
+  type DataIdInput,
+  type GetOptions,
+  type IngestFilesOptions,
+  type IngestResult,
+  type PutOptions,
+  type SearchOptions,
+  type StoredBytes,
+} from "./butler/butler.js";
 export type { RepositorySpec } from "./butler/repository-graph.js";
 export type { RepositoryArgs, RepositoryMode } from "./repository/repository.js";
+export type { IngestMode, IngestOutcome, RegistryBuildReport, RegistryDescription, RepositoryDescription, StoredDataset } from "./repository/index.js";
 export { ReadProxy } from "./butler/read-proxy.js";
 export { ButlerDataRef, ButlerSubset } from "./butler/data-ref.js";
 export type { DataId, DataIdValue } from "./data-id.js";
@@ -101,7 +112,7 @@ export {
   type QueryHook,
   type StdHook,
 } from "./mapper/index.js";
-export { registerFormatter, type Formatter, type FormatterContext } from "./formatters/index.js";
+export { registerFormatter, type FileMetadata, type Formatter, type FormatterContext } from "./formatters/index.js";
 export {
   buildCalibRegistry,
   buildRegistry,

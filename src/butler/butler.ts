@@ -4,11 +4,22 @@
  *
  * @packageDocumentation
  */
-import { ClosedError, ConfigError, DataIdError, DatasetNotFoundError, NotFoundError } from "../errors.js";
+import { createWriteStream } from "node:fs";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { ClosedError, ConfigError, DataIdError, DatasetNotFoundError, NotFoundError, UsageError } from "../errors.js";
 export type { DataIdInput } from "./data-id-input.js";
-import type { DataIdValue } from "../data-id.js";
+import type { DataId, DataIdValue } from "../data-id.js";
 import { TempScope } from "../temp/index.js";
-import type { DatasetHandle, Repository } from "../repository/index.js";
+import type {
+  DatasetHandle,
+  IngestOptions,
+  IngestOutcome,
+  RegistryBuildReport,
+  Repository,
+  RepositoryDescription,
+  StoredDataset,
+} from "../repository/index.js";
 import { checkDataId, plainDataId, type DataIdInput } from "./data-id-input.js";
 import { subsetDataIds } from "./subset-ids.js";
 import { openRepositoryGraph, type RepositoryGraph, type RepositorySpec } from "./repository-graph.js";
@@ -40,6 +51,18 @@ export interface GetOptions extends SearchOptions {
 export interface PutOptions {
   /** Keep an existing dataset as `<file>~1`, `~2`, … (numbered in order of creation). */
   doBackup?: boolean;
+}
+
+/** Bytes to store as a dataset: a local file's path (left in place), or a stream. */
+export type StoredBytes = string | Readable | AsyncIterable<Uint8Array>;
+
+/** What became of one file of {@link Butler.ingest}: its outcome, or the error that refused it. */
+export type IngestResult = { file: string; outcome: IngestOutcome; error?: undefined } | { file: string; outcome?: undefined; error: unknown };
+
+/** Options of {@link Butler.ingest}. */
+export interface IngestFilesOptions extends IngestOptions {
+  /** Told about each file as it is done (the others go on after a failure). */
+  onFile?(result: IngestResult): void;
 }
 
 /** A dataset a repository of the search path located. */
@@ -152,6 +175,117 @@ export class Butler {
       return;
     }
     for (const repo of outputs) await repo.write(obj, type, id, options);
+  }
+
+  /**
+   * The stored bytes of a dataset, found like {@link Butler.get} finds it (outputs read first, then
+   * inputs and their parents): what they are and a stream of them, nothing read yet.
+   *
+   * ```ts
+   * const stored = await butler.openStored("raw", { visit: 1, ccd: 0 });
+   * await pipeline(await stored.open(), createWriteStream(stored.name));  // v1_fg_c00.fits
+   * ```
+   * @throws UnknownDatasetTypeError, DataIdError, DatasetNotFoundError; UsageError for a composite, a
+   *   read-only view (`_md`, `_sub` …) or a value computed on read, which have no bytes of their own
+   */
+  async openStored(datasetType: string, dataId: DataIdInput = {}, options: SearchOptions = {}): Promise<StoredDataset> {
+    const type = this.#resolve(datasetType);
+    const id = checkDataId(dataId);
+    this.#refuseComposite(type, options);
+    const found = await this.#locate(type, id, this.#readable(options), false);
+    if (found === undefined) throw new DatasetNotFoundError(type, id, this.#readable(options).map((r) => r.root));
+    return found.repo.openStored(found.handle);
+  }
+
+  /**
+   * Stores bytes as a dataset in every output, each time only after the dataset's formatter checked
+   * them (a FITS dataset must parse as FITS; a JSON one as JSON): a put for bytes made elsewhere. As
+   * atomic as {@link Butler.put}; bytes that fail the check are stored nowhere.
+   *
+   * ```ts
+   * await butler.putStored("calexp-1-0.fits", "calexp", { visit: 1, ccd: 0 });
+   * ```
+   * @returns the data id completed by the registry
+   * @throws ConfigError without an output; UsageError for a composite or a read-only type;
+   *   FitsError or FormatterError when the bytes fail the check; UnsupportedOperationError for a
+   *   storage name whose formatter cannot check bytes; DataIdError, DatasetConflictError, StorageError
+   */
+  async putStored(source: StoredBytes, datasetType: string, dataId: DataIdInput = {}, options: PutOptions = {}): Promise<Readonly<DataId>> {
+    const type = this.#resolve(datasetType);
+    const id = checkDataId(dataId);
+    const outputs = this.#writable();
+    this.#refuseComposite(type, {});
+    if (typeof source === "string" || outputs.length === 1) {
+      let completed: Readonly<DataId> = {};
+      for (const repo of outputs) completed = await repo.writeStored(source, type, id, options);
+      return completed;
+    }
+    // a stream is read once: several outputs take it from a temp copy
+    const copy = await this.#tempScope.createFile({ prefix: "put" });
+    try {
+      await pipeline(source, createWriteStream(copy.path));
+      return await this.putStored(copy.path, type, id, options);
+    } finally {
+      await copy.release();
+    }
+  }
+
+  /**
+   * Ingests raw files into the output repository (Gen2's `ingest.py`): each is checked by its
+   * formatter, stored at its template path (copied, linked or moved) and registered in the
+   * repository's `registry.sqlite3` with the values its metadata gives, by the camera's ingest
+   * rules — atomically per file, and idempotently: a file ingested already is left as it is. A
+   * file's failure is its result; the others go on.
+   *
+   * ```ts
+   * const butler = await Butler.create({ outputs: { root: "repo", mode: "rw" } });
+   * for (const r of await butler.ingest(["night1/a.fits", "night1/b.fits"], { mode: "link" })) console.log(r.outcome?.status ?? r.error);
+   * ```
+   * @throws ConfigError unless there is exactly one output, or when its mapper has no ingest rules;
+   *   UsageError for a mode the output's storage cannot do; what the file sequence throws
+   */
+  async ingest(files: Iterable<string> | AsyncIterable<string>, options: IngestFilesOptions = {}): Promise<IngestResult[]> {
+    const session = await this.#soleOutput("ingest").openIngest(options);
+    const results: IngestResult[] = [];
+    try {
+      for await (const file of files) {
+        let result: IngestResult;
+        try {
+          result = { file, outcome: await session.add(file) };
+        } catch (error) {
+          result = { file, error };
+        }
+        results.push(result);
+        options.onFile?.(result);
+      }
+    } finally {
+      await session.close();
+    }
+    return results;
+  }
+
+  /**
+   * Rebuilds the output repository's `registry.sqlite3` from the files it stores (their metadata,
+   * by the camera's ingest rules). Reopen Butlers to see it.
+   * @throws ConfigError unless there is exactly one output, or without ingest rules; RegistryError
+   *   when no file yields a row; StorageError
+   */
+  async buildRegistry(): Promise<RegistryBuildReport> {
+    return this.#soleOutput("registry build").buildRegistry();
+  }
+
+  /**
+   * Every repository of this Butler (outputs first, then the search path), described: mapper,
+   * parents, registries with row counts, the storage's capabilities and statistics.
+   * @param options - `count`: also count each storage's objects (a listing)
+   * @throws RegistryError, StorageError
+   */
+  async describe(options: { count?: boolean } = {}): Promise<RepositoryDescription[]> {
+    this.#open();
+    const repos = [...new Set([...this.#graph.outputs, ...this.#graph.readOrder])];
+    const out: RepositoryDescription[] = [];
+    for (const repo of repos) out.push(await repo.describe(options));
+    return out;
   }
 
   /**
@@ -318,6 +452,19 @@ export class Butler {
     const outputs = this.#graph.outputs;
     if (outputs.length === 0) throw new ConfigError("this Butler has no output repository to write to; pass `outputs` to Butler.create");
     return outputs;
+  }
+
+  #soleOutput(what: string): Repository {
+    const outputs = this.#writable();
+    if (outputs.length !== 1) throw new ConfigError(`${what} writes to one output repository; this Butler has ${outputs.length}`);
+    return outputs[0]!;
+  }
+
+  #refuseComposite(type: string, options: SearchOptions): void {
+    const composite = this.#firstRepo(options).mapper.getComposite(type);
+    if (composite !== undefined) {
+      throw new UsageError(`"${type}" is a composite of ${Object.values(composite.components).map((c) => `"${c.datasetType}"`).join(", ")} and has no stored bytes of its own; ask for a component`);
+    }
   }
 
   #firstRepo(options: SearchOptions = {}): Repository {

@@ -8,7 +8,6 @@ import { Command } from "commander";
 import { UsageError } from "../errors.js";
 import { packageVersion } from "../pfstorage/package-version.js";
 import { COMMANDS } from "./commands/index.js";
-import { runMsg } from "./run-msg.js";
 import type { GlobalFlags } from "./global-options.js";
 
 /** Builds the program; `exitOverride` makes commander throw instead of exiting (see `main.ts`). */
@@ -40,6 +39,7 @@ export function createProgram(): Command {
       process.exitCode = 2;
       return;
     }
+    const { runMsg } = await import("./run-msg.js");
     await runMsg(flags.msg, flags);
   });
   return program;

@@ -6,14 +6,15 @@
  *
  * @packageDocumentation
  */
-import { FormatterError } from "../errors.js";
+import { FitsError, FormatterError } from "../errors.js";
 import { Image, type PixelArray } from "../image/image.js";
 import { MaskedImage, Exposure } from "../image/masked-image.js";
 import { Catalog } from "../image/catalog.js";
 import { Header } from "../image/header.js";
 import { writeFits, type FitsFile, type FitsHdu, type HduInput } from "../fits/index.js";
 import type { Formatter, FormatterContext } from "./formatter.js";
-import { imageToHdus, maskedImageToHdus, readExposure, readFullMetadata, readImage, userMetadata } from "./exposure-hdus.js";
+import { imageToHdus, maskedImageToHdus, readExposure, readExposureMetadata, readFullMetadata, readImage, userMetadata } from "./exposure-hdus.js";
+import { checkFitsFile, fitsMediaType } from "./fits-check.js";
 import { FITS_COMPRESSED_SUFFIXES, withFits } from "./fits-source.js";
 import { imageHeaderView, tableHeaderView } from "./fits-views.js";
 import { subImageRequestOf } from "./sub-image.js";
@@ -84,6 +85,10 @@ export const fitsFormatter: Formatter = {
     }
     await writeHdus(ctx, hdus);
   },
+
+  /** FITS with an image somewhere (the primary HDU, an extension, a tile-compressed one). */
+  check: (path, datasetType) => checkFitsFile(path, datasetType, readExposureMetadata),
+  mediaType: fitsMediaType,
 };
 
 /**
@@ -126,6 +131,15 @@ export const fitsCatalogFormatter: Formatter = {
       { kind: "bintable", header: obj.metadata, columns: obj.toObject(), units },
     ]);
   },
+
+  /** FITS with a binary table. */
+  check: (path, datasetType) =>
+    checkFitsFile(path, datasetType, (file) => {
+      const hdu = file.hdus.find((h) => h.kind === "bintable");
+      if (hdu === undefined) throw new FitsError("it holds no binary table to read as a Catalog");
+      return tableMetadata(hdu);
+    }),
+  mediaType: fitsMediaType,
 };
 
 /** The table HDU: `additionalData.hdu` when given (`_md`), else the first binary table. */

@@ -22,6 +22,12 @@ export interface FormatterContext {
   temp: TempScope;
 }
 
+/**
+ * What a formatter found in a file it checked: the dataset's metadata (for FITS the user cards of
+ * the headers, as a read would give them), scalar values only.
+ */
+export type FileMetadata = Readonly<Record<string, string | number | boolean>>;
+
 /** Turns objects into stored bytes and back, for one storage name. */
 export interface Formatter {
   /** The policy storage name this formatter serves, e.g. `FitsStorage`. */
@@ -42,4 +48,18 @@ export interface Formatter {
    * @throws FormatterError when the object is not of a type this formatter writes, or the location is a view
    */
   write(obj: unknown, ctx: FormatterContext): Promise<void>;
+  /**
+   * Checks that a local file holds a dataset this formatter reads — a FITS dataset must parse as
+   * FITS with the HDUs a read needs — reading headers, not pixels, and returns its metadata. Stored
+   * bytes are put (`putStored`) or ingested only after this check. Optional: without it, a storage
+   * name accepts objects only.
+   * @param datasetType - for messages
+   * @throws FormatterError or FitsError when the file is not such a dataset
+   */
+  check?(path: string, datasetType: string): Promise<FileMetadata>;
+  /**
+   * The media type of the object stored at `key` (a read candidate: the plain key or a compressed
+   * copy), e.g. `application/fits`. Optional: the key's extension decides otherwise.
+   */
+  mediaType?(key: string): string;
 }

@@ -6,7 +6,7 @@ import { registerFormatter, registeredStorageNames } from "./formatter-registry.
 import { fitsFormatter, fitsCatalogFormatter } from "./fits-formatters.js";
 import { pickleFormatter, jsonFormatter, yamlFormatter, configFormatter } from "./text-formatters.js";
 
-export type { Formatter, FormatterContext } from "./formatter.js";
+export type { FileMetadata, Formatter, FormatterContext } from "./formatter.js";
 export { registerFormatter, formatterFor, registeredStorageNames } from "./formatter-registry.js";
 export { fitsFormatter, fitsCatalogFormatter } from "./fits-formatters.js";
 export { pickleFormatter, jsonFormatter, yamlFormatter, configFormatter } from "./text-formatters.js";

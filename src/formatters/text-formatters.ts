@@ -4,17 +4,25 @@
  *
  * @packageDocumentation
  */
+import { readFile, stat } from "node:fs/promises";
 import { serialize, deserialize } from "node:v8";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { FormatterError } from "../errors.js";
-import type { Formatter, FormatterContext } from "./formatter.js";
+import type { FileMetadata, Formatter, FormatterContext } from "./formatter.js";
 
 /** What makes one text/bytes format: how to encode a value and how to decode stored bytes. */
 interface Codec {
   storageName: string;
+  mediaType: string;
   encode(obj: unknown, ctx: FormatterContext): Uint8Array | string;
-  decode(bytes: Buffer, ctx: FormatterContext): unknown;
+  decode(bytes: Buffer): unknown;
 }
+
+/**
+ * The largest file {@link BufferedFormatter.check} decodes: these formats are read whole, so a
+ * check of a larger one would cost its size in memory (a server takes such bodies from clients).
+ */
+const MAX_CHECKED_BYTES = 64 * 1024 * 1024;
 
 /** A formatter that reads and writes the whole object in memory (these datasets are small). */
 class BufferedFormatter implements Formatter {
@@ -32,14 +40,29 @@ class BufferedFormatter implements Formatter {
   }
 
   async read(ctx: FormatterContext): Promise<unknown> {
-    const bytes = await ctx.storage.read(ctx.key);
+    return this.#decode(await ctx.storage.read(ctx.key), () => ctx.storage.uriOf(ctx.key));
+  }
+
+  /** Decodes the file as a read would; these formats carry no metadata. */
+  async check(path: string, datasetType: string): Promise<FileMetadata> {
+    const { size } = await stat(path);
+    if (size > MAX_CHECKED_BYTES) {
+      throw new FormatterError(`"${datasetType}" is stored as ${this.storageName}, read whole; ${size} bytes is more than the ${MAX_CHECKED_BYTES} accepted`);
+    }
+    this.#decode(await readFile(path), () => `this file for "${datasetType}"`);
+    return {};
+  }
+
+  mediaType(): string {
+    return this.#codec.mediaType;
+  }
+
+  #decode(bytes: Buffer, what: () => string): unknown {
     try {
-      return this.#codec.decode(bytes, ctx);
+      return this.#codec.decode(bytes);
     } catch (err) {
       if (err instanceof FormatterError) throw err;
-      throw new FormatterError(`cannot read ${ctx.storage.uriOf(ctx.key)} as ${this.storageName}: ${(err as Error).message}`, {
-        cause: err,
-      });
+      throw new FormatterError(`cannot read ${what()} as ${this.storageName}: ${(err as Error).message}`, { cause: err });
     }
   }
 
@@ -77,6 +100,7 @@ function requirePlainObject(obj: unknown, storageName: string): Record<string, u
  */
 export const pickleFormatter: Formatter = new BufferedFormatter({
   storageName: "PickleStorage",
+  mediaType: "application/octet-stream",
   encode: (obj) => serialize(obj),
   decode: (bytes) => deserialize(bytes),
 });
@@ -84,6 +108,7 @@ export const pickleFormatter: Formatter = new BufferedFormatter({
 /** JsonStorage: JSON text (UTF-8, two-space indent). */
 export const jsonFormatter: Formatter = new BufferedFormatter({
   storageName: "JsonStorage",
+  mediaType: "application/json",
   encode: (obj) => {
     const text = JSON.stringify(obj, null, 2);
     if (text === undefined) throw new FormatterError(`JsonStorage cannot store ${describe(obj)}`);
@@ -95,6 +120,7 @@ export const jsonFormatter: Formatter = new BufferedFormatter({
 /** YamlStorage: YAML text; decoding uses the YAML 1.2 core schema (no language-specific tags). */
 export const yamlFormatter: Formatter = new BufferedFormatter({
   storageName: "YamlStorage",
+  mediaType: "application/yaml",
   encode: (obj) => stringifyYaml(obj),
   decode: (bytes) => parseYaml(bytes.toString("utf8")),
 });
@@ -105,6 +131,7 @@ export const yamlFormatter: Formatter = new BufferedFormatter({
  */
 export const configFormatter: Formatter = new BufferedFormatter({
   storageName: "ConfigStorage",
+  mediaType: "application/yaml",
   encode: (obj, ctx) =>
     `# skybutler config for dataset type "${ctx.location.datasetType}"\n` +
     stringifyYaml(requirePlainObject(obj, "ConfigStorage")),

@@ -11,7 +11,7 @@ import { PolicyError, UnknownDatasetTypeError } from "../errors.js";
 import type { Registry, TableRegistry } from "../../registry/registry.js";
 import type { ButlerLocation, CompositeSpec } from "./butler-location.js";
 import type { BypassHook, CameraMapperClass, CameraMapperOptions, MapHook, QueryHook, StdHook } from "./camera-mapper-types.js";
-import type { Mapper, MapOptions } from "./mapper.js";
+import type { IngestRules, Mapper, MapOptions } from "./mapper.js";
 import { compositeSpec } from "./composite.js";
 import { closeNames } from "./close-names.js";
 import { keysAtLevel } from "./dataset-keys.js";
@@ -170,6 +170,14 @@ export class CameraMapper implements Mapper {
     if (registry.kind === "template") return keys;
     const columns = new Set(registry.tables().flatMap((t) => registry.columns(t)));
     return keys.filter((k) => columns.has(k));
+  }
+
+  /** The policy's `ingest` section with its dataset type's template and storage, if it has one. */
+  ingestRules(): IngestRules | undefined {
+    const ingest = this.#policy.ingest;
+    if (ingest === undefined) return undefined;
+    const dataset = this.getDatasetPolicy(ingest.datasetType);
+    return { ...ingest, template: dataset.template!, storageName: dataset.storage };
   }
 
   /**

@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-import { PolicyError } from "../errors.js";
+import { PolicyError, UsageError } from "../errors.js";
 import { checkCompositeMethods } from "./composite.js";
 import { findHook, hookNames } from "./hooks.js";
 import type { DatasetPolicy, MapperPolicy } from "./policy.js";
@@ -84,7 +84,10 @@ export function checkComposites(mapper: object, policy: MapperPolicy): void {
   }
 }
 
-/** The error for a put of a type that is computed on get (a variant or a bypass-only type). */
-export function readOnlyError(datasetType: string, base: string): PolicyError {
-  return new PolicyError(`"${datasetType}" is read-only: it is computed from "${base}" on get; put "${base}" instead`);
+/**
+ * The error for a put of a type that is computed on get (a variant or a bypass-only type): the
+ * caller's mistake (a UsageError, 400 on a server), not the policy's.
+ */
+export function readOnlyError(datasetType: string, base: string): UsageError {
+  return new UsageError(`"${datasetType}" is read-only: it is computed from "${base}" on get; put "${base}" instead`);
 }

@@ -12,7 +12,7 @@ export {
   type QueryHook,
   type StdHook,
 } from "./camera-mapper.js";
-export type { Mapper, MapOptions } from "./mapper.js";
+export type { IngestRules, Mapper, MapOptions } from "./mapper.js";
 export { calibrationLookup, type CalibrationLookupOptions, type CalibrationRegistries } from "./calibration-lookup.js";
 export { closeNames, levenshtein } from "./close-names.js";
 export { compositeSpec, genericAssemble, genericDisassemble, type AssemblerMethod, type DisassemblerMethod } from "./composite.js";

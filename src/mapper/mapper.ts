@@ -16,6 +16,28 @@ export interface MapOptions {
   write?: boolean;
 }
 
+/**
+ * How a camera's raw files are ingested: the dataset type they become and the registry rows read
+ * from their metadata (the policy's `ingest` section).
+ */
+export interface IngestRules {
+  /** The dataset type the files are stored as. */
+  datasetType: string;
+  /** Its template (which keys name a file). */
+  template: string;
+  /** Its storage name: the formatter that checks a file and reads its metadata. */
+  storageName: string;
+  /** The registry table of one row per file; `<table>_visit` holds one per visit when `visitTable`. */
+  table: string;
+  /** Registry column (a data id key) → metadata keyword. */
+  columns: Readonly<Record<string, string>>;
+  /** The columns that name one row; default `visit` and `ccd`, those present. */
+  unique?: readonly string[];
+  visitTable: boolean;
+  /** Columns of the per-visit table; default every column but the per-detector ones. */
+  visitColumns?: readonly string[];
+}
+
 /** Turns dataset types and data ids into locations, and answers questions about the types. */
 export interface Mapper {
   /** The registered mapper name, e.g. `testcam`. */
@@ -88,4 +110,10 @@ export interface Mapper {
    * object that has no record. Optional: a mapper without it gets orphans reported, not re-registered.
    */
   datasetOfKey?(key: string): { datasetType: string; dataId: DataId } | undefined;
+
+  /**
+   * How raw files are ingested into a repository of this camera, or undefined when it does not
+   * say. Optional: a mapper without it cannot ingest.
+   */
+  ingestRules?(): IngestRules | undefined;
 }

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import type { CompositeComponent } from "./butler-location.js";
+import type { IngestPolicy } from "./ingest-policy.js";
 
 /** The policy sections that define dataset types. `images` is Gen2's older name for image mappings. */
 export type PolicySection = "exposures" | "images" | "calibrations" | "datasets";
@@ -83,6 +84,8 @@ export interface MapperPolicy {
   calibRegistryPath?: string;
   /** Dataset types in section order, then definition order. */
   datasets: ReadonlyMap<string, DatasetPolicy>;
+  /** How raw files are ingested (the `ingest` section), when the camera says. */
+  ingest?: IngestPolicy;
   /** The document as written (before defaults), so that {@link mergePolicy} can merge documents. */
   document: Readonly<Record<string, unknown>>;
 }

@@ -5,6 +5,7 @@
  */
 import { PolicyError } from "../errors.js";
 import { datasetPolicy } from "./dataset-policy.js";
+import { ingestPolicy } from "./ingest-policy.js";
 import { POLICY_SECTIONS, type DatasetPolicy, type MapperPolicy } from "./policy-types.js";
 import { mapping, optionalBoolean, optionalString, requiredString, stringList } from "./policy-values.js";
 
@@ -55,5 +56,6 @@ export function validatePolicy(document: unknown, source: string): MapperPolicy 
   }
   // Unknown top-level keys are tolerated: cameras carry their own (e.g. `defects`).
   policy.datasets = datasets;
+  if (doc.ingest != null) policy.ingest = ingestPolicy(doc.ingest, datasets, source);
   return policy;
 }

@@ -6,15 +6,26 @@
  *
  * @packageDocumentation
  */
+import { createWriteStream } from "node:fs";
+import { copyFile } from "node:fs/promises";
+import { basename, extname } from "node:path";
+import { Transform, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
-import { ConfigError } from "../errors.js";
+import type { DataId } from "../data-id.js";
+import { ConfigError, UnsupportedOperationError, UsageError } from "../errors.js";
 import { formatterFor } from "../formatters/index.js";
 import type { ButlerLocation, Mapper, MapperDataId } from "../mapper/index.js";
-import type { Storage } from "../storage/storage.js";
+import { contentTypeOf } from "../storage/content-types.js";
+import type { PendingLocalFile, Storage } from "../storage/storage.js";
 import type { TempScope } from "../temp/index.js";
 import { backupObject } from "./backup.js";
 import type { RecordStore } from "./records/record-store.js";
 import { PutStorage } from "./put-storage.js";
+import type { StoredDataset } from "./stored-dataset.js";
+
+/** Bytes to store as a dataset: a local file (left in place) or a stream. */
+export type StoredSource = string | Readable | AsyncIterable<Uint8Array>;
 
 /** A local path where objects are local files (what `open()` takes), else the object's URI. */
 function filenameOf(storage: Storage, key: string): string {
@@ -99,12 +110,72 @@ export class DatasetIo {
    *   FormatterError, DatasetConflictError, StorageError
    */
   async write(obj: unknown, datasetType: string, dataId: MapperDataId, options: WriteDatasetOptions = {}): Promise<void> {
-    const { mapper, storage, records, temp } = this.#parts;
+    const { location, key, target, formatter } = await this.#prepareWrite(datasetType, dataId);
+    if (options.doBackup) await this.#backup(key);
+    await formatter.write(obj, { storage: target, key, location, temp: this.#parts.temp });
+    this.#parts.noteWritten(key);
+  }
+
+  /**
+   * The stored object of a located dataset. A view (`_md`, `_sub` …) has no bytes of its own.
+   * @throws UsageError for a view or a dataset computed on read; NotFoundError when it went away
+   */
+  async openStored(handle: DatasetHandle): Promise<StoredDataset> {
+    const { storage } = this.#parts;
+    const { location, key } = handle;
+    if (!handle.stored || location.bypass !== undefined) throw new UsageError(`"${location.datasetType}" is computed on read and has no stored bytes`);
+    if (location.view !== undefined) {
+      throw new UsageError(`"${location.datasetType}" is a read-only view (${location.view}) of a dataset and has no stored bytes of its own; ask for the dataset itself`);
+    }
+    const info = await storage.stat(key);
+    const formatter = formatterFor(location.storageName);
+    return {
+      datasetType: location.datasetType,
+      dataId: location.dataId,
+      name: basename(key),
+      size: info.size,
+      modified: info.modified,
+      etag: info.etag,
+      mediaType: formatter.mediaType?.(key) ?? contentTypeOf(key),
+      open: (range) => storage.readStream(key, range),
+    };
+  }
+
+  /**
+   * Stores bytes as a dataset at its mapped key: written to a pending file, checked by the
+   * formatter (a FITS dataset must parse as FITS), and only then published — with its record,
+   * write-once comparison and optional backup, as {@link DatasetIo.write}. A failed check or a
+   * failed source leaves nothing behind.
+   * @returns the completed data id
+   * @throws UnsupportedOperationError for a storage name whose formatter cannot check bytes;
+   *   FormatterError or FitsError for bytes that fail the check; UsageError for a read-only type,
+   *   ConfigError for one computed on read; DataIdError, DatasetConflictError, StorageError; the
+   *   source's own error
+   */
+  async writeStored(source: StoredSource, datasetType: string, dataId: MapperDataId, options: WriteDatasetOptions = {}): Promise<Readonly<DataId>> {
+    const { location, key, target, formatter } = await this.#prepareWrite(datasetType, dataId);
+    const check = formatter.check?.bind(formatter);
+    if (check === undefined) throw new UnsupportedOperationError(`"${datasetType}" is stored as ${formatter.storageName}, whose formatter cannot check stored bytes; put the object instead`);
+    {
+      await using pending = await target.createLocalFile(key, { suffix: extname(key) });
+      await fillPending(pending, source);
+      await check(pending.path, location.datasetType);
+      // only bytes that passed replace anything, so only they make a backup
+      if (options.doBackup) await this.#backup(key);
+      await pending.commit();
+    }
+    this.#parts.noteWritten(key);
+    return location.dataId;
+  }
+
+  /** Maps for a write and picks its formatter and the storage to write through (with records and write-once checks). */
+  async #prepareWrite(datasetType: string, dataId: MapperDataId) {
+    const { mapper, storage, records } = this.#parts;
     const location = await mapper.map(datasetType, dataId, { write: true });
     if (location.bypass !== undefined) throw new ConfigError(`"${datasetType}" is computed on read and cannot be put`);
     const key = location.locations[0];
     if (key === undefined) throw new ConfigError(`"${datasetType}" maps to no file and cannot be put`);
-    if (options.doBackup && (await storage.exists(key))) await backupObject(storage, key);
+    const formatter = formatterFor(location.storageName);
     const writeOnce = mapper.isWriteOnce(location.datasetType);
     // Recording or comparing needs a checksum of what is written; otherwise nothing is added
     const dataIdOf = location.dataId;
@@ -120,8 +191,13 @@ export class DatasetIo {
                 ? { recordAround: (object, publish) => records.recordAround!({ datasetType, dataId: dataIdOf, ...object }, publish) }
                 : { recordAfter: (object) => records.record({ datasetType, dataId: dataIdOf, ...object }) }),
           });
-    await formatterFor(location.storageName).write(obj, { storage: target, key, location, temp });
-    this.#parts.noteWritten(key);
+    return { location, key, target, formatter };
+  }
+
+  /** Keeps the object at `key` as `<key>~N` before it is replaced (nothing when there is none). */
+  async #backup(key: string): Promise<void> {
+    const { storage } = this.#parts;
+    if (await storage.exists(key)) await backupObject(storage, key);
   }
 
   /**
@@ -138,4 +214,20 @@ export class DatasetIo {
     const handle = await this.locate(datasetType, dataId);
     return handle?.stored ? storage.uriOf(handle.key) : undefined;
   }
+}
+
+/** Fills a pending file from a local file or a stream; streamed bytes go past its observer (checksums without a read-back). */
+async function fillPending(pending: PendingLocalFile, source: StoredSource): Promise<void> {
+  if (typeof source === "string") {
+    await copyFile(source, pending.path);
+    return;
+  }
+  const observe = pending.observe;
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      observe?.(chunk);
+      done(null, chunk);
+    },
+  });
+  await pipeline(source, tap, createWriteStream(pending.path));
 }

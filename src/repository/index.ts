@@ -16,3 +16,8 @@ export type { DatasetHandle, WriteDatasetOptions } from "./dataset-io.js";
 export * from "./records/index.js";
 export { fsck, fsckRepository, formatFsckReport, type FsckFinding, type FsckOptions, type FsckReport } from "./fsck.js";
 export { migrateRegistry, type MigrateOptions, type MigrateResult } from "./registry-migrate.js";
+export type { StoredSource } from "./dataset-io.js";
+export type { ByteRange, StoredDataset } from "./stored-dataset.js";
+export type { IngestMode, IngestOptions, IngestOutcome, IngestSession } from "./ingest.js";
+export type { RegistryBuildReport } from "./registry-build.js";
+export type { RegistryDescription, RepositoryDescription } from "./repository-description.js";

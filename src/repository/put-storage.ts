@@ -45,7 +45,8 @@ export async function digestFile(path: string): Promise<{ size: number; checksum
 }
 
 async function syncFile(path: string): Promise<void> {
-  const handle = await open(path, "r+");
+  // read-only: fsync needs no write access (the file may be a copy of a read-only one)
+  const handle = await open(path, "r");
   try {
     await handle.sync();
   } finally {

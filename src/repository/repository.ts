@@ -14,12 +14,17 @@ import type { Registry, TableRegistry } from "../../registry/registry.js";
 import { SqliteRegistry } from "../../registry/sqlite/sqlite-registry.js";
 import { ScanRegistry } from "../../registry/scan/scan-registry.js";
 import { loadMapper, type Mapper, type MapperDataId } from "../mapper/index.js";
-import type { DataIdValue } from "../data-id.js";
+import type { DataId, DataIdValue } from "../data-id.js";
 import { AlreadyExistsError, ConfigError, NotFoundError } from "../errors.js";
 import { readRepositoryCfg, writeRepositoryCfg, type RepositoryCfg } from "./repository-cfg.js";
 import { PgRegistry } from "../../registry/pg/pg-registry.js";
 import { openRecordStore, openRepositoryDatabase, type RecordStore, type RepositoryDatabase } from "./records/index.js";
-import { DatasetIo, type DatasetHandle, type WriteDatasetOptions } from "./dataset-io.js";
+import { DatasetIo, type DatasetHandle, type StoredSource, type WriteDatasetOptions } from "./dataset-io.js";
+import { IngestSession, type IngestOptions } from "./ingest.js";
+import { buildRegistryFromFiles, type RegistryBuildReport } from "./registry-build.js";
+import { describeRegistry, type RepositoryDescription } from "./repository-description.js";
+import type { StoredDataset } from "./stored-dataset.js";
+import { CALIB_REGISTRY_KEY, REGISTRY_KEY } from "./registry-keys.js";
 
 /**
  * The normalised root URI of a repository given as a path or URI (`data/repo` → `file:///abs/data/repo`):
@@ -50,10 +55,7 @@ export interface RepositoryArgs {
   storageOptions?: Record<string, unknown>;
 }
 
-/** The name of a repository's registry object. */
-export const REGISTRY_KEY = "registry.sqlite3";
-/** The name of a repository's calibration registry object. */
-export const CALIB_REGISTRY_KEY = "calibRegistry.sqlite3";
+export { REGISTRY_KEY, CALIB_REGISTRY_KEY } from "./registry-keys.js";
 
 /** What {@link Repository.open} needs besides the arguments. */
 export interface RepositoryOpenContext {
@@ -320,6 +322,57 @@ export class Repository {
    */
   async recordedDataIds(datasetType: string, partial: Readonly<Record<string, DataIdValue>>): Promise<Array<{ text: string; dataId: Record<string, DataIdValue> }>> {
     return (await this.records?.findDataIds(datasetType, partial)) ?? [];
+  }
+
+  /**
+   * The stored object of a dataset {@link Repository.locate} found here.
+   * @throws UsageError for a view or a value computed on read; NotFoundError
+   */
+  openStored(handle: DatasetHandle): Promise<StoredDataset> {
+    return this.#datasets.openStored(handle);
+  }
+
+  /**
+   * Stores bytes as a dataset here after its formatter checked them (see {@link DatasetIo.writeStored}).
+   * @returns the completed data id
+   * @throws UnsupportedOperationError, FormatterError, FitsError, DataIdError, DatasetConflictError, StorageError
+   */
+  writeStored(source: StoredSource, datasetType: string, dataId: MapperDataId, options?: WriteDatasetOptions): Promise<Readonly<DataId>> {
+    return this.#datasets.writeStored(source, datasetType, dataId, options);
+  }
+
+  /**
+   * Starts ingesting raw files here (see {@link IngestSession}); close the session when done.
+   * @throws ConfigError without ingest rules or a mapper; UsageError for a mode this storage cannot do
+   */
+  openIngest(options?: IngestOptions): Promise<IngestSession> {
+    return IngestSession.open({ storage: this.storage, mapper: this.mapper, noteWritten: (key) => this.#scanRegistry?.addKey(key) }, options);
+  }
+
+  /**
+   * Rebuilds `registry.sqlite3` from the files stored here (see {@link buildRegistryFromFiles}).
+   * @throws ConfigError, RegistryError, StorageError
+   */
+  buildRegistry(): Promise<RegistryBuildReport> {
+    return buildRegistryFromFiles(this.storage, this.mapper);
+  }
+
+  /**
+   * Mapper, parents, registries with their row counts, the storage's capabilities and statistics.
+   * @param options - `count`: also count the stored objects (a full listing on most backends)
+   * @throws RegistryError, StorageError
+   */
+  async describe(options: { count?: boolean } = {}): Promise<RepositoryDescription> {
+    return {
+      root: this.root,
+      mode: this.mode,
+      mapper: this.mapper.name,
+      parents: [...this.cfg.parents],
+      registry: await describeRegistry(this.#registry, this.ownRegistry),
+      calibRegistry: await describeRegistry(this.#calibRegistry, this.ownCalibRegistry),
+      ingestType: this.mapper.ingestRules?.()?.datasetType ?? null,
+      storage: { scheme: this.storage.scheme, capabilities: { ...this.storage.capabilities }, statistics: await this.storage.statistics({ count: options.count === true }) },
+    };
   }
 
   get #datasets(): DatasetIo {

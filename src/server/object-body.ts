@@ -6,8 +6,10 @@
  * @packageDocumentation
  */
 import { createHash } from "node:crypto";
-import { Transform, type TransformCallback } from "node:stream";
+import { pipeline, Transform, type TransformCallback } from "node:stream";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { StorageError, UsageError } from "../errors.js";
+import type { ServerContext } from "./server-context.js";
 
 /**
  * A pass-through that fails when more than `maxBytes` pass, when fewer than `expectedBytes` (the
@@ -64,4 +66,35 @@ export class CheckedBody extends Transform {
     }
     done();
   }
+}
+
+/**
+ * Hands a PUT's body to `consume` as a {@link CheckedBody} (size limit, Content-Length, Content-MD5),
+ * under the transfer gate. A body refused before it is read (too large by its Content-Length), or
+ * cut short, closes the connection: it cannot be reused.
+ * @returns the bytes received
+ * @throws StorageError E_TOO_LARGE, E_CONNECTION, E_CHECKSUM; UsageError for a malformed
+ *   Content-MD5; what `consume` throws
+ */
+export async function receiveBody(req: FastifyRequest, reply: FastifyReply, ctx: ServerContext, consume: (body: CheckedBody) => Promise<unknown>): Promise<number> {
+  const lengthHeader = req.headers["content-length"];
+  const length = lengthHeader === undefined ? undefined : Number(lengthHeader);
+  if (length !== undefined && length > ctx.limits.maxObjectBytes) {
+    reply.header("connection", "close");
+    throw new StorageError(`the body (${length} bytes) is larger than this server accepts (${ctx.limits.maxObjectBytes} bytes)`, { code: "E_TOO_LARGE" });
+  }
+  const md5 = req.headers["content-md5"];
+  const checked = new CheckedBody(ctx.limits.maxObjectBytes, length, typeof md5 === "string" ? md5 : undefined);
+  const release = await ctx.gate.enter();
+  try {
+    // pipeline destroys `checked` with the request's error when the client goes away mid-body
+    pipeline(req.raw, checked, () => undefined);
+    await consume(checked);
+  } catch (err) {
+    if (!req.raw.readableEnded) reply.header("connection", "close");
+    throw err;
+  } finally {
+    release();
+  }
+  return checked.bytes;
 }

@@ -7,8 +7,10 @@
 import { Butler } from "../butler/butler.js";
 import { ConfigError } from "../errors.js";
 import { errorFromCode } from "../error-from-code.js";
+import { REPOSITORY_CFG_KEY } from "../repository/index.js";
 import { storageFromUri, type Storage } from "../storage/index.js";
 import type { Redactor } from "./redactor.js";
+import type { RepoSpec } from "./repo-spec.js";
 
 /** A served repository. */
 export interface RepoEntry {
@@ -19,30 +21,13 @@ export interface RepoEntry {
   /**
    * The Butler over this repository and its recorded parents, opened on first use (the object
    * routes need none): an output read first (`rw`) on a writable server, an input on a read-only one.
-   * @throws ConfigError when the root holds no repository (no `repositoryCfg.yaml`)
+   * @throws NotFoundError (E_NOT_FOUND) when the root holds no repository (no `repositoryCfg.yaml`);
+   *   ConfigError when its configuration is wrong
    */
   butler(): Promise<Butler>;
 }
 
-/** A `--repo NAME=URI` argument. */
-export interface RepoSpec {
-  name: string;
-  uri: string;
-}
-
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-/**
- * Parses `NAME=URI`.
- * @throws ConfigError for a missing `=` or a name that is not `[A-Za-z0-9._-]` (it is a URL segment)
- */
-export function parseRepoSpec(text: string): RepoSpec {
-  const eq = text.indexOf("=");
-  const name = text.slice(0, Math.max(0, eq));
-  if (eq <= 0 || eq === text.length - 1) throw new ConfigError(`--repo expects NAME=URI, got "${text}"`);
-  if (!NAME.test(name)) throw new ConfigError(`repository name "${name}" must be letters, digits, ".", "_" or "-" (it is part of URLs)`);
-  return { name, uri: text.slice(eq + 1) };
-}
+export { parseRepoSpec, type RepoSpec } from "./repo-spec.js";
 
 /**
  * The open repositories of a server: each one's storage, and its Butler once a dataset route asks.
@@ -71,6 +56,10 @@ export class RepoTable {
         options.redactor.add(storage.uri, `repo "${spec.name}"`).add(spec.uri, `repo "${spec.name}"`);
         let butler: Promise<Butler> | undefined;
         const open = async (): Promise<Butler> => {
+          // a root that holds no repository serves objects only; opening an output there would make files
+          if (!(await storage.exists(REPOSITORY_CFG_KEY))) {
+            throw errorFromCode("E_NOT_FOUND", `repo "${spec.name}" holds objects but no dataset repository (no ${REPOSITORY_CFG_KEY}); use its /objects routes`, { key: REPOSITORY_CFG_KEY });
+          }
           const butler = await Butler.create(options.readOnly ? { inputs: storage.uri } : { outputs: { root: storage.uri, mode: "rw" } });
           // its recorded parents are server-side places too: a DatasetNotFoundError lists every root searched
           for (const root of butler.searchPath) if (root !== storage.uri) options.redactor.add(root, `a parent of repo "${spec.name}"`);

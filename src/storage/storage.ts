@@ -29,6 +29,14 @@ export interface ObjectInfo {
 export interface WriteOptions {
   /** Fail with {@link AlreadyExistsError} instead of replacing an existing object. */
   ifAbsent?: boolean;
+  /**
+   * Default true: once the write returns, the object survives a crash (POSIX: the file and its
+   * directory are fsync'd). False: still atomic for readers — never a partial object — but a crash
+   * soon after may lose the object or leave it empty; for copies that can be made again (a pull,
+   * checked by size and MD5 when re-run with `--skip-existing`), where the fsyncs cost more than the
+   * transfer. Backends whose writes are durable by nature (object stores) ignore it.
+   */
+  durable?: boolean;
 }
 
 /**

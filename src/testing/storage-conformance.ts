@@ -305,6 +305,17 @@ export function describeStorageConformance(options: ConformanceOptions): void {
       expect((await s.stat("empty")).size).to.equal(0);
     });
 
+    it("writes with durable: false store the same bytes, atomically, on every write path", async () => {
+      await s.write("nd/a.txt", "old", { durable: false });
+      await s.write("nd/a.txt", "new", { durable: false });
+      await s.writeStream("nd/b.bin", Readable.from([Buffer.from("stream")]), { durable: false });
+      await using pending = await s.createLocalFile("nd/c.txt", { durable: false });
+      await writeFile(pending.path, "pending");
+      await pending.commit();
+      expect((await Promise.all(["nd/a.txt", "nd/b.bin", "nd/c.txt"].map((k) => s.read(k)))).map(String)).to.deep.equal(["new", "stream", "pending"]);
+      expect(await collect(s.list({ prefix: "nd/" }))).to.deep.equal(["nd/a.txt", "nd/b.bin", "nd/c.txt"]);
+    });
+
     it("writes create the parent \"directories\" as needed", async () => {
       await s.write("a/b/c/d/e.fits", "deep");
       expect((await s.read("a/b/c/d/e.fits")).toString()).to.equal("deep");

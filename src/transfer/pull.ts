@@ -62,7 +62,7 @@ export async function pullObjects(
         }
       }
       try {
-        await target.writeStream(local, counted());
+        await target.writeStream(local, counted(), { durable: options.durable !== false });
       } finally {
         // a write refused before it read (a link leading out) must not leave the download open
         if (!body.readableEnded) body.destroy();

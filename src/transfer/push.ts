@@ -31,6 +31,12 @@ export interface TransferOptions {
   jobs?: number;
   /** Leave files whose content the other side already has (see `same-content.ts`). */
   skipExisting?: boolean;
+  /**
+   * Pull: fsync each file written (default true). False keeps every file atomic (temp file and
+   * rename) without the per-file fsyncs, which cost more than a small file's transfer; see
+   * `WriteOptions.durable`.
+   */
+  durable?: boolean;
   /** Called after each file (transferred, skipped or failed) with its bytes. */
   onFile?(bytes: number): void;
 }

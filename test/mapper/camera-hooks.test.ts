@@ -10,7 +10,7 @@ import { registerBuiltinMappers } from "../../mappers/index.js";
 import { buildRegistry } from "../../registry/build-registry.js";
 import type { SqliteRegistry } from "../../registry/sqlite/sqlite-registry.js";
 import type { DataId } from "../../src/data-id.js";
-import { PolicyError, UnknownDatasetTypeError } from "../../src/errors.js";
+import { PolicyError, UnknownDatasetTypeError, UsageError } from "../../src/errors.js";
 import { writeFits } from "../../src/fits/index.js";
 import { makeBox2I } from "../../src/image/box.js";
 import { Header } from "../../src/image/header.js";
@@ -69,7 +69,7 @@ describe("per-type hooks", () => {
     const location = await hooked.map("calexp_visitLabel", ID);
     expect(location.locations).to.deep.equal((await hooked.map("calexp", ID)).locations);
     expect(location.bypass!({ location, filename: "/k" })).to.equal("visit 1");
-    expect(await rejection(hooked.map("calexp_visitLabel", ID, { write: true }))).to.be.instanceOf(PolicyError);
+    expect(await rejection(hooked.map("calexp_visitLabel", ID, { write: true }))).to.be.instanceOf(UsageError);
     expect(hooked.getKeys("calexp_visitLabel")).to.deep.equal(hooked.getKeys("calexp"));
   });
 });
@@ -148,7 +148,7 @@ describe("second camera: minicam", () => {
 
   it("raw_detectorName is computed by bypass_raw_detectorName without reading pixels", async () => {
     expect(await readThrough(mapper, storage, "raw_detectorName", RAW)).to.equal("R22_S11");
-    expect(await rejection(mapper.map("raw_detectorName", RAW, { write: true }))).to.be.instanceOf(PolicyError);
+    expect(await rejection(mapper.map("raw_detectorName", RAW, { write: true }))).to.be.instanceOf(UsageError);
     expect(await rejection(mapper.map("raw_detectorNam", RAW))).to.be.instanceOf(UnknownDatasetTypeError).with.property("closeNames").that.includes("raw_detectorName");
   });
 });

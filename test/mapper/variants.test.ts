@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { TestCamMapper } from "../../mappers/testcam/testcam-mapper.js";
-import { DataIdError, FormatterError, PolicyError, UnknownDatasetTypeError } from "../../src/errors.js";
+import { DataIdError, FormatterError, UnknownDatasetTypeError, UsageError } from "../../src/errors.js";
 import { writeFits } from "../../src/fits/index.js";
 import { formatterFor } from "../../src/formatters/index.js";
 import { maskedImageToHdus } from "../../src/formatters/exposure-hdus.js";
@@ -131,9 +131,9 @@ describe("CameraMapper variants", () => {
 
     it("refuses to map a variant for a put, and the formatter refuses to write one", async () => {
       const error = await rejection(mapper.map("calexp_md", CALEXP, { write: true }));
-      expect(error).to.be.instanceOf(PolicyError);
+      expect(error).to.be.instanceOf(UsageError);
       expect(error.message).to.include("read-only").and.include('put "calexp"');
-      expect(await rejection(mapper.map("calexp_sub", { ...CALEXP, bbox: makeBox2I(0, 0, 1, 1) }, { write: true }))).to.be.instanceOf(PolicyError);
+      expect(await rejection(mapper.map("calexp_sub", { ...CALEXP, bbox: makeBox2I(0, 0, 1, 1) }, { write: true }))).to.be.instanceOf(UsageError);
       const md = await mapper.map("calexp_md", CALEXP);
       const written = await rejected(formatterFor("FitsStorage").write(calexp(), { storage, key: "calexp/other.fits", location: md, temp: defaultTempScope }));
       expect(written).to.be.instanceOf(FormatterError);

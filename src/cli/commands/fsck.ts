@@ -4,7 +4,6 @@
  * @packageDocumentation
  */
 import type { Command } from "commander";
-import { formatFsckReport, fsckRepository } from "../../repository/fsck.js";
 import { outputOf } from "../global-options.js";
 import { parseJobs } from "../jobs-option.js";
 
@@ -20,6 +19,7 @@ export function registerFsck(program: Command): void {
     .option("--all-types", "also call unrecorded objects of types never recorded here (e.g. ingested raws) orphans")
     .action(async (repo: string, opts: { repair?: boolean; checksums: boolean; jobs: number; allTypes?: boolean }, command: Command) => {
       const out = outputOf(command);
+      const { formatFsckReport, fsckRepository } = await import("../../repository/fsck.js");
       const report = await fsckRepository(repo, { repair: opts.repair === true, checksums: opts.checksums, concurrency: opts.jobs, allTypes: opts.allTypes === true });
       const lines = formatFsckReport(report, { repair: opts.repair === true });
       // the findings are the result; the summary is a note (quiet hides it, the exit status remains)

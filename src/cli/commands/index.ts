@@ -1,16 +1,21 @@
 /**
- * Every command of the command line, one file each. Phase 2 adds here `get`, `put`, `ingest`,
- * `create`, `info` and `registry build` (each a `register…(program)` like these).
+ * Every command of the command line, one file each (each a `register…(program)`).
  *
  * @packageDocumentation
  */
 import type { Command } from "commander";
+import { registerCreate } from "./create.js";
 import { registerFsck } from "./fsck.js";
+import { registerGet } from "./get.js";
+import { registerInfo } from "./info.js";
+import { registerIngest } from "./ingest.js";
 import { registerKeys } from "./keys.js";
 import { registerLs } from "./ls.js";
 import { registerPull } from "./pull.js";
 import { registerPush } from "./push.js";
+import { registerPut } from "./put.js";
 import { registerQuery } from "./query.js";
+import { registerRegistry } from "./registry.js";
 import { registerRegistryMigrate } from "./registry-migrate.js";
 import { registerServe } from "./serve.js";
 import { registerShow } from "./show.js";
@@ -21,4 +26,22 @@ import { registerUri } from "./uri.js";
 export type CommandRegistrar = (program: Command) => void;
 
 /** The commands, in the order `--help` lists them. */
-export const COMMANDS: readonly CommandRegistrar[] = [registerLs, registerPush, registerPull, registerTypes, registerKeys, registerQuery, registerUri, registerShow, registerServe, registerFsck, registerRegistryMigrate];
+export const COMMANDS: readonly CommandRegistrar[] = [
+  registerLs,
+  registerPush,
+  registerPull,
+  registerCreate,
+  registerInfo,
+  registerTypes,
+  registerKeys,
+  registerQuery,
+  registerUri,
+  registerGet,
+  registerPut,
+  registerIngest,
+  registerRegistry,
+  registerRegistryMigrate,
+  registerFsck,
+  registerShow,
+  registerServe,
+];

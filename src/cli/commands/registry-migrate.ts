@@ -1,21 +1,13 @@
 /**
  * `skybutler registry migrate <repo> --to postgresql://…`: copies a repository's sqlite registry
  * and dataset records into PostgreSQL and switches the repository to it. A subcommand of the
- * `registry` command group, which it shares with other `registry …` commands ({@link registryGroup}).
+ * `registry` command group ({@link registryGroup}).
  *
  * @packageDocumentation
  */
 import type { Command } from "commander";
-import { migrateRegistry } from "../../repository/registry-migrate.js";
 import { outputOf } from "../global-options.js";
-
-/**
- * The `registry` command group of a program: the existing one, or a new one. Every
- * `registry …` subcommand attaches itself here, whichever registers first.
- */
-export function registryGroup(program: Command): Command {
-  return program.commands.find((c) => c.name() === "registry") ?? program.command("registry").description("registry commands (see skybutler registry --help)");
-}
+import { registryGroup } from "./registry.js";
 
 /** Registers `registry migrate`. */
 export function registerRegistryMigrate(program: Command): void {
@@ -27,6 +19,8 @@ export function registerRegistryMigrate(program: Command): void {
     .option("--passfile <path>", "a pgpass-format file (mode 600, outside the repository) to name in registry.pgsql")
     .action(async (repo: string, opts: { to: string; passfile?: string }, command: Command) => {
       const out = outputOf(command);
+      // PostgreSQL's client is loaded only for this command
+      const { migrateRegistry } = await import("../../repository/registry-migrate.js");
       const result = await migrateRegistry(repo, { to: opts.to, ...(opts.passfile === undefined ? {} : { passfile: opts.passfile }) });
       const c = result.config;
       for (const [table, n] of Object.entries(result.tables)) out.line(`table ${c.schema}.${table}: ${n} row(s)`);

@@ -7,8 +7,7 @@
  */
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
-import { parseRepoSpec, type RepoSpec } from "../../server/repo-table.js";
-import { SkybutlerServer } from "../../server/skybutler-server.js";
+import { parseRepoSpec, type RepoSpec } from "../../server/repo-spec.js";
 import { globalFlags } from "../global-options.js";
 
 const collect = (value: string, previous: RepoSpec[]): RepoSpec[] => [...previous, parseRepoSpec(value)];
@@ -51,6 +50,8 @@ export function registerServe(program: Command): void {
     .option("--shutdown-grace <ms>", "on SIGTERM, how long requests in flight may take", integer("--shutdown-grace", 0, 3_600_000))
     .action(async (opts: ServeFlags, command: Command) => {
       const flags = globalFlags(command);
+      // loaded here: the other commands start without fastify
+      const { SkybutlerServer } = await import("../../server/skybutler-server.js");
       const server = await SkybutlerServer.start({
         host: opts.host,
         port: opts.port,

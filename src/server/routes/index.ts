@@ -1,7 +1,5 @@
 /**
- * Every route group of the server, one file each. Phase 2 adds the dataset routes here
- * (`datasets.ts`: `GET|HEAD|PUT /api/v1/repos/NAME/datasets/TYPE?k=v…`; `catalog.ts`:
- * `/types`, `/keys/TYPE`, `/query/TYPE`), each a `(app, ctx) => void` like these.
+ * Every route group of the server, one file each, each a `(app, ctx) => void`.
  *
  * @packageDocumentation
  */
@@ -9,7 +7,9 @@ import type { FastifyInstance } from "fastify";
 import type { ServerContext } from "../server-context.js";
 import { browseRoutes } from "./browse.js";
 import { browserPageRoutes } from "./browser-page.js";
+import { catalogRoutes } from "./catalog.js";
 import { cmdRoutes } from "./cmd.js";
+import { datasetRoutes } from "./datasets.js";
 import { listingRoutes } from "./listing.js";
 import { objectRoutes } from "./objects.js";
 import { repoRoutes } from "./repos.js";
@@ -18,4 +18,4 @@ import { repoRoutes } from "./repos.js";
 export type RouteGroup = (app: FastifyInstance, ctx: ServerContext) => void;
 
 /** The route groups, in registration order. */
-export const ROUTE_GROUPS: readonly RouteGroup[] = [repoRoutes, listingRoutes, objectRoutes, cmdRoutes, browseRoutes, browserPageRoutes];
+export const ROUTE_GROUPS: readonly RouteGroup[] = [repoRoutes, listingRoutes, objectRoutes, datasetRoutes, catalogRoutes, cmdRoutes, browseRoutes, browserPageRoutes];

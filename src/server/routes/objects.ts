@@ -6,15 +6,13 @@
  *
  * @packageDocumentation
  */
-import { pipeline } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { StorageError, UsageError } from "../../errors.js";
+import { UsageError } from "../../errors.js";
 import { contentTypeOf } from "../../storage/content-types.js";
 import { normalizeKey } from "../../storage/keys.js";
 import type { ByteRange } from "../../storage/index.js";
-import { noneMatchHits, quoteEtag } from "../etag.js";
-import { resolveRange } from "../http-range.js";
-import { CheckedBody } from "../object-body.js";
+import { receiveBody } from "../object-body.js";
+import { sendBytes } from "../send-bytes.js";
 import type { ServerContext } from "../server-context.js";
 
 type ObjectRequest = FastifyRequest<{ Params: { repo: string; "*": string } }>;
@@ -33,34 +31,8 @@ export function objectRoutes(app: FastifyInstance, ctx: ServerContext): void {
     ctx.access.require(req.headers, "read", `reading "${key}" in repo "${repo}"`);
     const storage = ctx.repos.get(repo).storage;
     const info = await storage.stat(key);
-    reply.header("accept-ranges", "bytes");
-    reply.header("last-modified", info.modified.toUTCString());
-    reply.header("x-object-modified", info.modified.toISOString());
-    if (info.etag !== undefined) reply.header("etag", quoteEtag(info.etag));
-    if (noneMatchHits(req.headers["if-none-match"], info.etag)) return reply.code(304).send();
-    const range = resolveRange(req.headers.range, info.size);
-    if (range === "unsatisfiable") {
-      return reply.code(416).header("content-range", `bytes */${info.size}`).header("content-length", "0").send();
-    }
-    const length = range === undefined ? info.size : range.end - range.start + 1;
-    reply.header("content-type", contentTypeOf(key)).header("content-length", String(length));
-    if (range !== undefined) reply.code(206).header("content-range", `bytes ${range.start}-${range.end}/${info.size}`);
-    if (!withBody) return reply.send();
-    const release = await ctx.gate.enter();
-    try {
-      const wanted: ByteRange | undefined = range === undefined ? undefined : { offset: range.start, length };
-      const stream = await storage.readStream(key, wanted);
-      stream.once("close", release);
-      reply.raw.once("close", () => {
-        release();
-        // a client that went away must not leave the backend stream (a Swift GET) open
-        if (!stream.destroyed) stream.destroy();
-      });
-      return reply.send(stream);
-    } catch (err) {
-      release();
-      throw err;
-    }
+    const bytes = { ...info, mediaType: contentTypeOf(key), open: (range?: ByteRange) => storage.readStream(key, range) };
+    return sendBytes(req, reply, bytes, ctx.gate, withBody);
   };
 
   app.get(url, (req: ObjectRequest, reply) => serve(req, reply, true));
@@ -76,27 +48,8 @@ export function objectRoutes(app: FastifyInstance, ctx: ServerContext): void {
       await storage.copy(decodeURIComponent(copyFrom), key, { ifAbsent });
       return reply.code(201).send({ key });
     }
-    const lengthHeader = req.headers["content-length"];
-    const length = lengthHeader === undefined ? undefined : Number(lengthHeader);
-    if (length !== undefined && length > ctx.limits.maxObjectBytes) {
-      // the body is not read: the connection cannot be reused
-      reply.header("connection", "close");
-      throw new StorageError(`the object (${length} bytes) is larger than this server accepts (${ctx.limits.maxObjectBytes} bytes)`, { code: "E_TOO_LARGE" });
-    }
-    const md5 = req.headers["content-md5"];
-    const checked = new CheckedBody(ctx.limits.maxObjectBytes, length, typeof md5 === "string" ? md5 : undefined);
-    const release = await ctx.gate.enter();
-    try {
-      // pipeline destroys `checked` with the request's error when the client goes away mid-body
-      pipeline(req.raw, checked, () => undefined);
-      await storage.writeStream(key, checked, { ifAbsent });
-    } catch (err) {
-      if (!req.raw.readableEnded) reply.header("connection", "close");
-      throw err;
-    } finally {
-      release();
-    }
-    return reply.code(201).send({ key, bytes: checked.bytes });
+    const bytes = await receiveBody(req, reply, ctx, (body) => storage.writeStream(key, body, { ifAbsent }));
+    return reply.code(201).send({ key, bytes });
   });
 
   app.delete(url, async (req: ObjectRequest, reply) => {

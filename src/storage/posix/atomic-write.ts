@@ -114,20 +114,21 @@ export class AtomicWrite {
   /**
    * Publishes the temp file as the destination: fsync, then rename — or, with `ifAbsent`, `link`,
    * which fails with `EEXIST` if the destination appeared meanwhile (race-free, unlike a check
-   * followed by a rename). Removes the temp file on failure.
+   * followed by a rename) — then fsync of the directory; without `durable`, no fsync (still
+   * atomic for readers). Removes the temp file on failure.
    * @throws the translated error; `AlreadyExistsError` for `ifAbsent` on an existing destination
    */
-  async commit(ifAbsent = false, around?: (publish: () => void) => void): Promise<void> {
+  async commit(ifAbsent = false, around?: (publish: () => void) => void, durable = true): Promise<void> {
     if (this.#done) throw new Error(`pending write of ${this.destPath} was already committed or aborted`);
     try {
-      await this.#syncAndClose();
+      await this.#syncAndClose(durable);
       // Synchronous on purpose: a caller's `around` may run it inside a sqlite transaction, which
       // must not span an await.
       const publish = () => (ifAbsent ? publishIfAbsent(this.tempPath, this.destPath) : renameSync(this.tempPath, this.destPath));
       if (around === undefined) publish();
       else around(publish);
       this.#done = true;
-      await syncDirectory(this.dir);
+      if (durable) await syncDirectory(this.dir);
     } catch (err) {
       if (!this.#done) await this.abort();
       throw this.#translate(err);
@@ -155,13 +156,16 @@ export class AtomicWrite {
     this.#gathered = 0;
   }
 
-  async #syncAndClose(): Promise<void> {
-    // reopened when someone else filled the file by name (createLocalFile, copyFrom)
-    const handle = this.#handle ?? (await open(this.tempPath, "r+"));
+  async #syncAndClose(durable: boolean): Promise<void> {
+    if (!durable && this.#handle === undefined) return; // filled by name and closed: nothing to flush or sync
+    // reopened when someone else filled the file by name (createLocalFile, copyFrom, a link to a
+    // read-only file an ingest put there): read-only, since fsync needs no write access and nothing
+    // is left to flush (closeFile flushed the gather buffer)
+    const handle = this.#handle ?? (await open(this.tempPath, "r"));
     this.#handle = undefined;
     try {
       await this.#flush(handle);
-      await handle.sync();
+      if (durable) await handle.sync();
     } finally {
       await handle.close();
     }

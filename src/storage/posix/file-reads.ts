@@ -13,6 +13,15 @@ import type { ByteRange, ObjectInfo } from "../storage.js";
 import { isErrno, translateFsError } from "./errno.js";
 
 /**
+ * Bytes per read of a stream. Node's 64 KiB default costs a thread-pool round trip and a chunk
+ * through every stream stage per 64 KiB: serving a 1 GiB file through `skybutler serve` took the
+ * server 1.0–1.8 s of CPU with 64 KiB reads, 0.5–0.6 s (one outlier 1.4 s) with 1 MiB ones, and
+ * ran faster in 3 of 4 interleaved rounds (2026-12-03). Memory stays flat: a stream holds a chunk
+ * or two, and a read never asks for more than the bytes left, so a small file costs its size.
+ */
+const READ_CHUNK = 1024 * 1024;
+
+/**
  * Whether a regular file exists at the path.
  * @throws PermissionDeniedError (or another translated error) when the path cannot be examined
  */
@@ -103,7 +112,7 @@ export async function openFileStream(path: string, key: string, uri: string, ran
     await handle.close();
     return Readable.from([], { objectMode: false });
   }
-  return handle.createReadStream({ start: clamped.start, end: clamped.start + clamped.length - 1, autoClose: true });
+  return handle.createReadStream({ start: clamped.start, end: clamped.start + clamped.length - 1, autoClose: true, highWaterMark: READ_CHUNK });
 }
 
 /**

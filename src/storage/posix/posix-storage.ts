@@ -223,7 +223,7 @@ export class PosixStorage implements Storage {
    * The temp file beside the destination, published by `commit()` with a rename. Until then the key
    * holds its old content (or nothing); `abort()`, `await using` without a commit, or `close()`
    * remove it. Parent directories are made now, so a commit cannot fail for want of one.
-   * @param options - `ifAbsent` (checked at commit, race-free), `suffix` for the temp file name
+   * @param options - `ifAbsent` (checked at commit, race-free), `durable` (default true), `suffix` for the temp file name
    * @throws InvalidKeyError, PermissionDeniedError, AlreadyExistsError (ifAbsent, early check), ClosedError
    */
   async createLocalFile(key: string, options: WriteOptions & { suffix?: string } = {}): Promise<PendingLocalFile> {
@@ -231,7 +231,7 @@ export class PosixStorage implements Storage {
     const tempName = tempNameFor(basename(k), k, options.suffix ?? "");
     if (options.ifAbsent === true) await refuseExisting(this.#target, k);
     const write = await beginWriteByPath(this.#target, k, tempName);
-    const pending = posixPendingFile(write, options.ifAbsent === true, async (file, committed) => {
+    const pending = posixPendingFile(write, { ifAbsent: options.ifAbsent === true, durable: options.durable !== false }, async (file, committed) => {
       this.#pending.delete(file);
       if (!committed) await pruneEmptyDirs(this.#root, write.dir);
     });

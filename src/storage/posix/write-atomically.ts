@@ -69,7 +69,7 @@ export async function writeAtomically(target: WriteTarget, key: string, options:
     throw err;
   }
   try {
-    await write.commit(ifAbsent);
+    await write.commit(ifAbsent, undefined, options.durable !== false);
   } catch (err) {
     await pruneEmptyDirs(target.root, write.dir);
     throw err;

@@ -12,8 +12,8 @@ import {
   Exposure,
   Header,
   MaskedImage,
-  PolicyError,
   UnknownDatasetTypeError,
+  UsageError,
   type PixelArray,
 } from "../../index.js";
 import { rejection } from "../assertions.js";
@@ -197,7 +197,7 @@ export function datasetTests(ctx: SuiteContext): void {
     });
     expect(await butler.get("calexp_filter", { visit: 1, ccd: 0 })).to.equal("g");
     expect(await butler.get("calexp_visitInfo", { visit: 1, ccd: 0 })).to.deep.include({ exposureTime: 30 });
-    expect(await rejection(butler.put({}, "calexp_md", { visit: 1, ccd: 0 }))).to.be.instanceOf(PolicyError);
+    expect(await rejection(butler.put({}, "calexp_md", { visit: 1, ccd: 0 }))).to.be.instanceOf(UsageError);
   });
 
   it("_len and _schema of a catalog read only the table header", async () => {

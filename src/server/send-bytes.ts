@@ -1,0 +1,56 @@
+/**
+ * What the object and dataset GET/HEAD routes share: the validators (`ETag`, `Last-Modified`,
+ * `If-None-Match` → 304), `Range` (206, 416), the length, and the body streamed from its source
+ * under the transfer gate — a client that goes away closes the source (a Swift GET) too.
+ *
+ * @packageDocumentation
+ */
+import type { Readable } from "node:stream";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { ByteRange } from "../storage/index.js";
+import { noneMatchHits, quoteEtag } from "./etag.js";
+import { resolveRange } from "./http-range.js";
+import type { TransferGate } from "./transfer-gate.js";
+
+/** Bytes to serve: what they are, and how to open them (or a range of them). */
+export interface ServedBytes {
+  size: number;
+  modified: Date;
+  etag?: string | undefined;
+  mediaType: string;
+  open(range?: ByteRange): Promise<Readable>;
+}
+
+/**
+ * Answers a GET (or a HEAD, without a body) with the bytes.
+ * @throws what opening the source throws (before any byte is sent)
+ */
+export async function sendBytes(req: FastifyRequest, reply: FastifyReply, bytes: ServedBytes, gate: TransferGate, withBody: boolean): Promise<FastifyReply> {
+  reply.header("accept-ranges", "bytes");
+  reply.header("last-modified", bytes.modified.toUTCString());
+  reply.header("x-object-modified", bytes.modified.toISOString());
+  if (bytes.etag !== undefined) reply.header("etag", quoteEtag(bytes.etag));
+  if (noneMatchHits(req.headers["if-none-match"], bytes.etag)) return reply.code(304).send();
+  const range = resolveRange(req.headers.range, bytes.size);
+  if (range === "unsatisfiable") {
+    return reply.code(416).header("content-range", `bytes */${bytes.size}`).header("content-length", "0").send();
+  }
+  const length = range === undefined ? bytes.size : range.end - range.start + 1;
+  reply.header("content-type", bytes.mediaType).header("content-length", String(length));
+  if (range !== undefined) reply.code(206).header("content-range", `bytes ${range.start}-${range.end}/${bytes.size}`);
+  if (!withBody) return reply.send();
+  const release = await gate.enter();
+  try {
+    const stream = await bytes.open(range === undefined ? undefined : { offset: range.start, length });
+    stream.once("close", release);
+    reply.raw.once("close", () => {
+      release();
+      // a client that went away must not leave the backend stream (a Swift GET) open
+      if (!stream.destroyed) stream.destroy();
+    });
+    return reply.send(stream);
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
