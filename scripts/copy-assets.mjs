@@ -19,3 +19,7 @@ function copyAssets(dir) {
 for (const dir of ["mappers", "registry", "src"]) copyAssets(join(root, dir));
 // the sample repository that `skybutler/testing`'s Butler suite reads, at the same relative place
 cpSync(join(root, "data", "testcam-repo"), join(root, "dist", "data", "testcam-repo"), { recursive: true });
+// the storlets' host scripts run as they are (in the sandbox); the shipped storlets are bundled
+cpSync(join(root, "src", "storlets", "hosts"), join(root, "dist", "src", "storlets", "hosts"), { recursive: true });
+const { bundleStorlets } = await import("./bundle-storlets.mjs");
+await bundleStorlets(join(root, "dist", "src", "storlets", "builtin", "bundles"));
