@@ -11,6 +11,7 @@ import { registerPull } from "./pull.js";
 import { registerPush } from "./push.js";
 import { registerQuery } from "./query.js";
 import { registerServe } from "./serve.js";
+import { registerStorlet } from "./storlet.js";
 import { registerTypes } from "./types.js";
 import { registerUri } from "./uri.js";
 
@@ -18,4 +19,4 @@ import { registerUri } from "./uri.js";
 export type CommandRegistrar = (program: Command) => void;
 
 /** The commands, in the order `--help` lists them. */
-export const COMMANDS: readonly CommandRegistrar[] = [registerLs, registerPush, registerPull, registerTypes, registerKeys, registerQuery, registerUri, registerServe];
+export const COMMANDS: readonly CommandRegistrar[] = [registerLs, registerPush, registerPull, registerTypes, registerKeys, registerQuery, registerUri, registerServe, registerStorlet];
