@@ -186,6 +186,7 @@ class StorletRun {
         params: request.params,
         inputs: request.inputs.map((i) => i.metadata),
         sizes: request.inputs.map((i) => i.size ?? null),
+        seekable: request.inputs.map((i) => i.seekable),
         inputFds,
         restrict,
         allowed: [codePath, "/usr", "/etc/localtime", "/dev/null", "/dev/urandom", "/proc/self"],

@@ -91,8 +91,11 @@ class StorletInputFile {
   #seeks = 0;
   #awaiting = 0;
 
-  constructor(index, fd, metadata, size) {
+  #seekable;
+
+  constructor(index, fd, metadata, size, seekable) {
     this.#index = index;
+    this.#seekable = seekable;
     this.#frames = new FrameReader(fd);
     this.#metadata = metadata;
     /** Size of the input in bytes, when known (not for a request body sent chunked). */
@@ -166,6 +169,16 @@ class StorletInputFile {
     if (ahead > 0 && ahead <= this.#pending.length) {
       this.#pending = this.#pending.subarray(ahead);
       this.#position = offset;
+      return;
+    }
+    if (!this.#seekable) {
+      // a request body: skip forwards by reading, never backwards
+      if (ahead < 0) throw new Error(`this input cannot seek backwards (to ${offset}, at ${this.#position}): it is a request body`);
+      for (let left = ahead; left > 0; ) {
+        const skipped = await this.read(Math.min(left, 1 << 20));
+        if (skipped.length === 0) break;
+        left -= skipped.length;
+      }
       return;
     }
     this.#seeks += 1;
@@ -288,7 +301,7 @@ const [, className] = spec.main.split(".");
 const module = await import(pathToFileURL(join(spec.dir, spec.file)).href);
 const StorletClass = module[className];
 if (typeof StorletClass !== "function") throw new Error(`${spec.file} exports no class ${className}`);
-const inFiles = spec.inputs.map((md, i) => new StorletInputFile(i, spec.inputFds[i], md, spec.sizes[i]));
+const inFiles = spec.inputs.map((md, i) => new StorletInputFile(i, spec.inputFds[i], md, spec.sizes[i], spec.seekable[i]));
 const out = new StorletOutputFile();
 const storlet = new StorletClass(new StorletLogger(spec.main));
 if (typeof storlet.invoke !== "function") throw new Error(`${spec.main} has no invoke(inFiles, outFiles, params) method`);
