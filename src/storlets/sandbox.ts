@@ -41,8 +41,11 @@ let detected: Promise<{ mode: SandboxMode; userns: boolean }> | undefined;
 /**
  * Which isolation this machine allows: `namespaces` when `unshare` can make mount, network and PID
  * namespaces (as root, or through an unprivileged user namespace), else `permissions`. Probed once.
+ * `SKYBUTLER_STORLET_SANDBOX=permissions` forces the weaker mode (to try what a machine without
+ * namespaces does).
  */
 export function sandboxMode(): Promise<{ mode: SandboxMode; userns: boolean }> {
+  if (process.env.SKYBUTLER_STORLET_SANDBOX === "permissions") return Promise.resolve({ mode: "permissions", userns: false });
   detected ??= (async () => {
     const probe = async (args: string[]): Promise<boolean> => {
       try {

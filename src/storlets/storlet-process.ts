@@ -89,6 +89,9 @@ export async function runStorletProcess(request: StorletRunRequest): Promise<Sto
     const child = spawn(command.command, command.args, {
       stdio: ["ignore", "pipe", "pipe", "pipe", "pipe", "pipe", ...Array<"pipe">(inputs).fill("pipe")],
       env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8", HOME: "/tmp" },
+      // a group of its own: a kill reaches the storlet too, which has dropped to another user and
+      // so lost the parent-death signal `unshare --kill-child` gave it
+      detached: true,
     });
     return await new StorletRun(child, request, codePathInside({ mode, codeDir }), mode === "permissions", () => rm(dir, { recursive: true, force: true })).started;
   } catch (err) {
@@ -280,9 +283,9 @@ class StorletRun {
     this.#disarm();
     this.#maybeStarted();
     if (this.#failure === undefined) {
-      this.#body.push(null);
       this.#stopFeeders();
-      void this.#cleanup();
+      // the invocation's files are gone before the reader sees the end
+      void this.#cleanup().finally(() => this.#body.push(null));
     }
   }
 
@@ -300,17 +303,21 @@ class StorletRun {
   #fail(why: string, cause?: unknown): void {
     if (this.#failure !== undefined) return;
     const phase = this.#settled ? "stream" : "start";
-    this.#failure = new StorletError(`storlet ${this.#name} ${why}`, { phase, log: this.#log.text(), ...(cause === undefined ? {} : { cause }) });
+    const failure = new StorletError(`storlet ${this.#name} ${why}`, { phase, log: this.#log.text(), ...(cause === undefined ? {} : { cause }) });
+    this.#failure = failure;
     this.#disarm();
     this.#kill();
     this.#stopFeeders();
-    if (this.#settled) this.#body.destroy(this.#failure);
-    else {
-      this.#settled = true;
-      this.#reject(this.#failure);
-      this.#body.destroy();
-    }
-    void this.#cleanup();
+    const settled = this.#settled;
+    this.#settled = true;
+    // the invocation's files are gone before anyone hears of the failure
+    void this.#cleanup().finally(() => {
+      if (settled) this.#body.destroy(failure);
+      else {
+        this.#reject(failure);
+        this.#body.destroy();
+      }
+    });
   }
 
   #stopFeeders(): void {
@@ -318,6 +325,11 @@ class StorletRun {
   }
 
   #kill(): void {
-    if (this.#exit === undefined && this.#child.exitCode === null) this.#child.kill("SIGKILL");
+    if (this.#exit !== undefined || this.#child.pid === undefined) return;
+    try {
+      process.kill(-this.#child.pid, "SIGKILL");
+    } catch {
+      // the group is gone already
+    }
   }
 }

@@ -7,8 +7,7 @@ import { expect } from "chai";
 import { StorletError } from "../../src/errors.js";
 import { bytesInput, streamInput } from "../../src/storlets/storlet-input.js";
 import { Readable } from "node:stream";
-import { rejection } from "../../src/testing/assertions.js";
-import { fixture, runToEnd } from "./storlet-fixtures.js";
+import { failure, fixture, runToEnd } from "./storlet-fixtures.js";
 
 const SOURCE = Buffer.from("abcdefghijklmonp");
 
@@ -88,16 +87,16 @@ describe("storlet contract: Python, upstream's interface 1.0", function () {
   });
 
   it("a storlet that raises before its metadata fails at start, with its traceback in the log", async () => {
-    const err = await rejection(runToEnd(await fixture("broken.py", "BrokenStorlet"), [bytesInput(SOURCE)]), StorletError);
+    const err = await failure(runToEnd(await fixture("broken.py", "BrokenStorlet"), [bytesInput(SOURCE)]), StorletError);
     expect(err.phase).to.equal("start");
     expect(err.message).to.match(/storlet broken\.BrokenStorlet failed \(exit status 1\)/);
     expect(err.log).to.contain("NameError: name 'xrange' is not defined");
   });
 
   it("metadata over 4096 bytes, or none at all, fails the run", async () => {
-    const big = await rejection(runToEnd(await fixture("bigmeta.py", "BigMetaStorlet"), [bytesInput(SOURCE)]), StorletError);
+    const big = await failure(runToEnd(await fixture("bigmeta.py", "BigMetaStorlet"), [bytesInput(SOURCE)]), StorletError);
     expect(big.log).to.contain("Metadata is too large");
-    const none = await rejection(runToEnd(await fixture("nometa.py", "NoMetaStorlet"), [bytesInput(SOURCE)]), StorletError);
+    const none = await failure(runToEnd(await fixture("nometa.py", "NoMetaStorlet"), [bytesInput(SOURCE)]), StorletError);
     expect(none.message).to.contain("ended without setting its metadata");
   });
 });
@@ -124,7 +123,7 @@ describe("storlet contract: JavaScript", function () {
 
   it("seek on a request body: forwards is a skip, backwards is an error", async () => {
     // the storlet skips to the last 2 bytes (allowed), then seeks back to 0 (refused)
-    const err = await rejection(runToEnd(await fixture("seek.js", "SeekStorlet"), [streamInput(Readable.from([Buffer.from("0123456789")]), {}, 10)], { n: "2" }), StorletError);
+    const err = await failure(runToEnd(await fixture("seek.js", "SeekStorlet"), [streamInput(Readable.from([Buffer.from("0123456789")]), {}, 10)], { n: "2" }), StorletError);
     expect(err.log).to.contain("this input cannot seek backwards (to 0, at 10)");
   });
 
@@ -142,12 +141,12 @@ describe("storlet contract: JavaScript", function () {
 
   it("a throw before the metadata fails at start; after the first byte it cuts the output with an error", async () => {
     const code = await fixture("contract.js", "ContractStorlet");
-    const early = await rejection(runToEnd(code, [bytesInput(SOURCE)], { op: "crash" }), StorletError);
+    const early = await failure(runToEnd(code, [bytesInput(SOURCE)], { op: "crash" }), StorletError);
     expect(early.phase).to.equal("start");
     expect(early.log).to.contain("crash requested");
-    const late = await rejection(runToEnd(code, [bytesInput(SOURCE)], { op: "late-crash" }), StorletError);
+    const late = await failure(runToEnd(code, [bytesInput(SOURCE)], { op: "late-crash" }), StorletError);
     expect(late.phase).to.equal("stream");
-    const none = await rejection(runToEnd(code, [bytesInput(SOURCE)], { op: "nometa" }), StorletError);
+    const none = await failure(runToEnd(code, [bytesInput(SOURCE)], { op: "nometa" }), StorletError);
     expect(none.message).to.contain("ended without setting its metadata");
   });
 });

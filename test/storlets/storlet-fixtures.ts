@@ -2,7 +2,9 @@
  * The storlets of test/fixtures/storlets (written in upstream's contract style, importing nothing
  * of skybutler) and a helper that runs one to the end.
  */
+import { expect } from "chai";
 import { fileURLToPath } from "node:url";
+import { rejection } from "../../src/testing/assertions.js";
 import { join } from "node:path";
 import { localStorletCode } from "../../src/storlets/local-code.js";
 import type { StorletCode } from "../../src/storlets/storlet-process.js";
@@ -29,4 +31,11 @@ export async function runToEnd(code: StorletCode, inputs: StorletInput[], params
   const out = await runner.run({ code, inputs, params });
   const body = Buffer.concat(await out.body.toArray());
   return { metadata: out.metadata, body, log: out.log() };
+}
+
+/** The error a promise rejects with, checked to be of class `cls`. */
+export async function failure<E extends Error>(promise: Promise<unknown>, cls: new (...args: never[]) => E): Promise<E> {
+  const err = await rejection(promise);
+  expect(err).to.be.instanceOf(cls);
+  return err as unknown as E;
 }

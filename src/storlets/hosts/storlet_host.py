@@ -247,9 +247,19 @@ def restrict(allowed):
     def hook(event, args):
         if event.startswith('socket.') or event in (
                 'subprocess.Popen', 'os.system', 'os.exec', 'os.posix_spawn', 'os.spawn',
-                'os.fork', 'os.forkpty', 'pty.spawn', 'ctypes.dlopen'):
+                'os.fork', 'os.forkpty', 'pty.spawn', 'ctypes.dlopen', 'os.remove', 'os.rename',
+                'os.rmdir', 'os.mkdir', 'os.symlink', 'os.link', 'os.chmod', 'os.chown',
+                'os.truncate', 'os.utime', 'os.chdir', 'shutil.rmtree', 'shutil.copyfile',
+                'shutil.move', 'os.kill', 'os.killpg'):
             raise PermissionError('storlet sandbox: %s is not allowed' % event)
-        if event == 'open' and args and isinstance(args[0], (str, bytes)) and not inside(args[0]):
+        if event == 'open' and args and isinstance(args[0], (str, bytes)):
+            mode = args[1] if len(args) > 1 and isinstance(args[1], str) else 'r'
+            flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
+            writes = any(c in mode for c in 'wax+') or flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
+            if writes or not inside(args[0]):
+                raise PermissionError('storlet sandbox: no access to %r' % (args[0],))
+        if event in ('os.listdir', 'os.scandir') and args and isinstance(args[0], (str, bytes)) \
+                and not inside(args[0]):
             raise PermissionError('storlet sandbox: no access to %r' % (args[0],))
 
     sys.addaudithook(hook)
