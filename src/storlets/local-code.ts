@@ -1,6 +1,6 @@
 /**
- * A storlet's code from the local disk (`skybutler storlet run FILE --main module.Class
- * --dependency F…`) or a shipped storlet by name (`skybutler storlet run fitscutout`), checked with
+ * A storlet's code from the local disk (`storlet run FILE --main module.Class --dependency F`)
+ * or a shipped storlet by name (`skybutler storlet run fitscutout`), checked with
  * the same rules as a deployment, so what runs locally is what would be accepted by the server.
  *
  * @packageDocumentation
