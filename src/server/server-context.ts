@@ -9,6 +9,7 @@ import type { AccessPolicy } from "./access-policy.js";
 import type { Redactor } from "./redactor.js";
 import type { RepoTable } from "./repo-table.js";
 import type { TransferGate } from "./transfer-gate.js";
+import type { StorletService } from "./storlet-service.js";
 
 /** Bounds on what one request may cost. */
 export interface ServerLimits {
@@ -56,4 +57,6 @@ export interface ServerContext {
    * else its first repository. Undefined when there is neither.
    */
   cmdStorage(): Storage | undefined;
+  /** Runs storlets (the Swift gateway's, and `X-Run-Storlet` on the object API). */
+  storlets?: StorletService;
 }
