@@ -1,7 +1,7 @@
 /**
  * Upstream Storlets' request headers, read the same way for the Swift gateway and for skybutler's
- * own object API: `X-Run-Storlet`, the parameters (query string, then `X-Storlet-Parameter-N:
- * key:value`, headers winning), `X-Storlet-Range`, `X-Storlet-Extra-Resources` and
+ * own object API: `X-Run-Storlet`, the parameters (query string, then
+ * `X-Storlet-Parameter-N: key:value`, headers winning), `X-Storlet-Range`, `X-Storlet-Extra-Resources` and
  * `X-Storlet-Run-On-Proxy`, with upstream's 400 messages.
  *
  * @packageDocumentation
