@@ -97,7 +97,7 @@ export class FitsColumnsStorlet implements Storlet {
       if (!available.includes(name)) throw new Error(`no column ${name} in HDU ${hdu.index} (it has ${available.join(", ")})`);
     }
     output!.setMetadata({ "Content-Type": format === "csv" ? "text/csv; charset=utf-8" : "application/fits" });
-    if (format === "csv") await output!.write(`${wanted.map(csvField).join(",")}\n`);
+    if (format === "csv") await output!.write(`${wanted.map((n) => csvField(n)).join(",")}\n`);
     const kept: Record<string, unknown[]> = Object.fromEntries(wanted.map((n) => [n, []]));
     const types: Record<string, ArrayConstructorLike> = {};
     let units: Record<string, string> = {};
