@@ -117,7 +117,13 @@ export class FitsColumnsStorlet implements Storlet {
         if (!where.every((w) => compare(valueAt(chunk.columns[w.column]!, r), w.op, w.value))) continue;
         passed++;
         if (format === "csv") lines.push(wanted.map((n) => csvField(valueAt(chunk.columns[n]!, r), chunk.columns[n] instanceof Float32Array)).join(","));
-        else for (const n of wanted) kept[n]!.push(valueAt(chunk.columns[n]!, r));
+        else {
+          // trailing blanks mean nothing in a FITS string (and would widen the column)
+          for (const n of wanted) {
+            const value = valueAt(chunk.columns[n]!, r);
+            kept[n]!.push(typeof value === "string" ? value.trimEnd() : value);
+          }
+        }
       }
       if (lines.length > 0) await output!.write(`${lines.join("\n")}\n`);
     }
