@@ -96,7 +96,7 @@ print(json.dumps(dict(
       // reads only what it needs: the headers (one seek past each HDU's data), then one ranged read of the rows
       if (file === "img.fits") {
         expect(opens).to.be.at.most(6);
-        expect(ran.log).to.match(/read (\d+) of 974880 bytes/);
+        expect(ran.log).to.match(/read (\d+) of \d+ bytes/);
         const read = Number(/read (\d+) of/.exec(ran.log)![1]);
         expect(read).to.be.below(100_000);
       }
