@@ -10,6 +10,7 @@ import type { Redactor } from "./redactor.js";
 import type { RepoTable } from "./repo-table.js";
 import type { TransferGate } from "./transfer-gate.js";
 import type { StorletService } from "./storlet-service.js";
+import type { StorletStore } from "./storlet-store.js";
 
 /** Bounds on what one request may cost. */
 export interface ServerLimits {
@@ -59,4 +60,6 @@ export interface ServerContext {
   cmdStorage(): Storage | undefined;
   /** Runs storlets (the Swift gateway's, and `X-Run-Storlet` on the object API). */
   storlets?: StorletService;
+  /** The storlets the object API runs, and the repositories allowed to. */
+  storletStore?: StorletStore;
 }

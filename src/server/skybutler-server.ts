@@ -19,6 +19,7 @@ import { DEFAULT_LIMITS, type ServerContext, type ServerLimits } from "./server-
 import { TokenTable } from "./token-file.js";
 import { TransferGate } from "./transfer-gate.js";
 import { StorletService, type StorletServiceOptions } from "./storlet-service.js";
+import { StorletStore } from "./storlet-store.js";
 import { gatewayDispatcher, swiftGatewayRoutes } from "./swift-gateway/swift-gateway.js";
 import { SwiftUpstream } from "./swift-gateway/swift-upstream.js";
 
@@ -51,6 +52,10 @@ export interface ServerOptions {
   swiftProxy?: string;
   /** Storlet limits and concurrency (for the Swift gateway and the object API). */
   storlets?: StorletServiceOptions;
+  /** Where storlets deployed through `/api/v1/storlets` are kept (none: only the shipped ones run). */
+  storletDir?: string;
+  /** Repositories whose objects run storlets (`X-Run-Storlet`); `*` for all. Default none. */
+  storletRepos?: string[];
 }
 
 /**
@@ -116,7 +121,9 @@ export class SkybutlerServer {
         dataRoot,
         cmdStorage: () => extra ?? (first === undefined ? undefined : repos.get(first).storage),
         storlets: new StorletService(options.storlets),
+        storletStore: new StorletStore(options.storletDir === undefined ? undefined : resolve(options.storletDir), options.storletRepos ?? []),
       };
+      await ctx.storletStore!.load();
       app = buildApp(ctx, options.logStream, stopping);
       const storlets = ctx.storlets!;
       app.addHook("onClose", () => storlets.close());

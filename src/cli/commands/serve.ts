@@ -36,6 +36,8 @@ interface ServeFlags {
   storletTimeout?: number;
   storletMemory?: number;
   storletConcurrency?: number;
+  storletDir?: string;
+  storlets?: string[];
 }
 
 /** Registers `serve`. */
@@ -57,6 +59,8 @@ export function registerServe(program: Command): void {
     .option("--storlet-timeout <s>", "longest silence of a storlet, to its first byte and between outputs (default 40)", integer("--storlet-timeout", 1, 3600))
     .option("--storlet-memory <MiB>", "memory limit of a storlet (default 512)", integer("--storlet-memory", 64, 65536))
     .option("--storlet-concurrency <n>", "runs of one storlet at once (default 5)", integer("--storlet-concurrency", 1, 1000))
+    .option("--storlet-dir <dir>", "keep storlets deployed through /api/v1/storlets (admin) here")
+    .option("--storlets <name>", "run storlets (X-Run-Storlet) on this repository's objects; * for all (repeatable)", (v: string, p: string[]) => [...p, v], [])
     .action(async (opts: ServeFlags, command: Command) => {
       const flags = globalFlags(command);
       const server = await SkybutlerServer.start({
@@ -75,6 +79,8 @@ export function registerServe(program: Command): void {
         },
         ...(flags.quiet === true ? {} : { logStream: process.stderr }),
         ...(opts.swiftProxy === undefined ? {} : { swiftProxy: opts.swiftProxy }),
+        ...(opts.storletDir === undefined ? {} : { storletDir: opts.storletDir }),
+        storletRepos: opts.storlets ?? [],
         storlets: {
           limits: {
             ...(opts.storletTimeout === undefined ? {} : { timeoutMs: opts.storletTimeout * 1000 }),
