@@ -14,7 +14,7 @@ const ALLOWED = {
   "src/pfstorage": ["src/storage", "src/transfer", "src/temp"],
   "src/transfer": ["src/storage", "src/temp"],
   "src/butler": ["src/repository", "src/mapper", "src/temp"],
-  "src/repository": ["src/mapper", "src/formatters", "src/storage", "src/temp", "registry", "mappers"],
+  "src/repository": ["src/storlets", "src/mapper", "src/formatters", "src/storage", "src/temp", "registry", "mappers"],
   "mappers": ["src/mapper", "src/image"],
   "src/mapper": ["registry", "src/image"],
   "registry": ["src/storage", "src/temp"],

@@ -13,3 +13,4 @@ export {
   type RepositoryCfg,
 } from "./repository-cfg.js";
 export type { DatasetHandle, WriteDatasetOptions } from "./dataset-io.js";
+export type { StorletSpec, StorletResult } from "./storlet-read.js";

@@ -20,6 +20,7 @@ import { AlreadyExistsError, ConfigError, NotFoundError } from "../errors.js";
 import { readRepositoryCfg, writeRepositoryCfg, type RepositoryCfg } from "./repository-cfg.js";
 import { DATASET_RECORDS_KEY, DatasetRecords } from "./dataset-records.js";
 import { DatasetIo, type DatasetHandle, type WriteDatasetOptions } from "./dataset-io.js";
+import { readThroughStorlet, type StorletResult, type StorletSpec } from "./storlet-read.js";
 
 /**
  * The dataset records of a repository whose objects are local files: created for a writable one,
@@ -285,6 +286,15 @@ export class Repository {
    */
   read(handle: DatasetHandle): Promise<unknown> {
     return this.#datasets.read(handle);
+  }
+
+  /**
+   * Reads a located dataset through a storlet: where the data is when the storage can run it,
+   * locally otherwise (the same result).
+   * @throws StorletError, UsageError for an unknown storlet, the storage's errors
+   */
+  readThroughStorlet(handle: DatasetHandle, spec: StorletSpec): Promise<StorletResult> {
+    return readThroughStorlet(this.storage, handle.key, spec);
   }
 
   /**
