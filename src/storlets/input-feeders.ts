@@ -114,6 +114,7 @@ export class RawFeeder implements InputFeeder {
   async #run(): Promise<void> {
     try {
       this.#source = await this.#input.open(0);
+      this.#source.on("error", () => undefined);
       if (this.#stopped) {
         this.#source.destroy();
         return;
@@ -194,13 +195,18 @@ export class FramedFeeder implements InputFeeder {
       let skip = 0;
       if (this.#input.seekable) {
         source = await this.#input.open(offset);
+        // a seek destroys it: an HTTP body then errors (aborted), which is no failure of the run
+        source.on("error", () => undefined);
         this.#source = source;
       } else {
         if (offset < this.#consumed) {
           await this.#frame("X", Buffer.from(`this input cannot seek backwards (to ${offset}, after ${this.#consumed} bytes were read): it is a request body`));
           return;
         }
-        this.#source ??= await this.#input.open(0);
+        if (this.#source === undefined) {
+          this.#source = await this.#input.open(0);
+          this.#source.on("error", () => undefined);
+        }
         source = this.#source;
         skip = offset - this.#consumed;
       }
