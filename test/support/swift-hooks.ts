@@ -11,7 +11,10 @@ import { clearDownloadCache } from "../../src/storage/download-cache.js";
 import { stopSwift } from "./swift-server.js";
 
 export const mochaHooks = {
-  async afterAll(): Promise<void> {
+  async afterAll(this: Mocha.Context): Promise<void> {
+    // each instance gets 10 s to stop before its SIGKILL (swift-server.sh): three of them (the
+    // main one, the large-object one, Keystone) on a loaded machine outlast mocha's 20 s default
+    this.timeout(120_000);
     clearDownloadCache();
     await stopSwift();
   },
