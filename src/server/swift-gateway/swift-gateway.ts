@@ -183,6 +183,8 @@ class StorletFlow {
   readonly #token: string;
   #deployment: StorletDeployment | undefined;
   #storletObject: DeployedObject | undefined;
+  /** Releases the bodies of opened inputs not handed to a storlet (a failure before it read them). */
+  readonly #opened: Array<() => void> = [];
 
   constructor(gateway: SwiftGatewayContext, req: IncomingMessage, res: ServerResponse, path: Required<ObjectPath>, sreq: StorletRequest, token: string) {
     this.#gateway = gateway;
@@ -283,6 +285,7 @@ class StorletFlow {
     }
     const etag = header(res.headers, "etag");
     let first: Readable | undefined = res.body;
+    this.#opened.push(() => first?.destroy());
     const input: StorletInput = {
       metadata: inputMetadata(res.headers),
       ...(Number.isFinite(length) ? { size: length } : {}),
@@ -324,6 +327,8 @@ class StorletFlow {
 
   /** The storlet failed before its first byte (or could not start): 503 for GET, 500 otherwise. */
   #failedToStart(err: unknown, status: 500 | 503): void {
+    // an input the storlet never read keeps its connection to Swift busy until released
+    for (const release of this.#opened.splice(0)) release();
     if (!(err instanceof StorletError)) throw err;
     this.#gateway.log(err, `storlet ${this.#sreq.storlet}`);
     answer(this.#res, status, err.code === "E_UNAVAILABLE" ? "the storlet is busy; try again later" : UPSTREAM_MESSAGES.execFailed);
