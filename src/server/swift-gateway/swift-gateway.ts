@@ -325,10 +325,14 @@ class StorletFlow {
     return this.#code().then((code) => this.#gateway.storlets.runner.run({ key: `${this.#path.account}/${this.#sreq.storlet}`, code, inputs, params: this.#sreq.params }));
   }
 
+  #release(): void {
+    for (const release of this.#opened.splice(0)) release();
+  }
+
   /** The storlet failed before its first byte (or could not start): 503 for GET, 500 otherwise. */
   #failedToStart(err: unknown, status: 500 | 503): void {
     // an input the storlet never read keeps its connection to Swift busy until released
-    for (const release of this.#opened.splice(0)) release();
+    this.#release();
     if (!(err instanceof StorletError)) throw err;
     this.#gateway.log(err, `storlet ${this.#sreq.storlet}`);
     answer(this.#res, status, err.code === "E_UNAVAILABLE" ? "the storlet is busy; try again later" : UPSTREAM_MESSAGES.execFailed);
@@ -338,7 +342,7 @@ class StorletFlow {
     const opened = await this.#objectInput(this.#path.container, this.#path.object, true);
     if (opened === undefined) return;
     const extras = await this.#extras();
-    if (extras === undefined) return;
+    if (extras === undefined) return this.#release();
     let output: StorletOutput;
     try {
       output = await this.#run([opened.input, ...extras]);
@@ -368,7 +372,7 @@ class StorletFlow {
       open: async () => this.#req,
     };
     const extras = await this.#extras();
-    if (extras === undefined) return;
+    if (extras === undefined) return this.#release();
     await this.#store([body, ...extras], this.#path.container, this.#path.object, {});
   }
 
@@ -386,7 +390,7 @@ class StorletFlow {
     const opened = await this.#objectInput(sourceContainer, sourceObject, true);
     if (opened === undefined) return;
     const extras = await this.#extras();
-    if (extras === undefined) return;
+    if (extras === undefined) return this.#release();
     // upstream: the source's metadata (and type) overwrite the request's, then the storlet's apply
     const fromSource: Record<string, string> = {};
     for (const [name, value] of Object.entries(opened.headers)) {
