@@ -75,7 +75,7 @@ describe("storlets through the Swift gateway (upstream's protocol, real Swift)",
 
   it("hands out a storage URL that points at the gateway, and /info names the storlet handler", async () => {
     expect(storageUrl.startsWith(`${gateway.url}/v1/AUTH_`)).to.equal(true);
-    const info = JSON.parse((await request(`${gateway.url}/info`)).body ? await (await request(`${gateway.url}/info`)).body.text() : "{}");
+    const info = (await (await request(`${gateway.url}/info`)).body.json()) as Record<string, any>;
     expect(info.storlet_handler).to.deep.include({ storlet_container: "storlet", storlet_dependency: "dependency" });
     expect(info.swift).to.be.an("object");
   });
