@@ -18,7 +18,7 @@ function newest(path) {
   return latest;
 }
 
-const inputs = ["src", "mappers", "registry", "package.json", "tsconfig.json", "tsconfig.build.json", "scripts/copy-assets.mjs"].map((p) => join(root, p));
+const inputs = ["src", "mappers", "registry", "package.json", "tsconfig.json", "tsconfig.build.json", "scripts/copy-assets.mjs", "scripts/bundle-storlets.mjs"].map((p) => join(root, p));
 const sources = Math.max(...inputs.filter(existsSync).map(newest));
 if (!existsSync(stamp) || statSync(stamp).mtimeMs < sources) {
   process.stderr.write("[build] compiling to dist/ (sources changed since the last build)\n");

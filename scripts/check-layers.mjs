@@ -8,16 +8,18 @@ import { cruise } from "dependency-cruiser";
 /** Package → the packages it may import. Leaf modules at src/ (errors, data-id, template) are open to all. */
 const ALLOWED = {
   // the conformance suites and the internals tests reach (skybutler/testing): every layer
-  "src/testing": ["src/butler", "src/repository", "src/mapper", "src/formatters", "src/storage", "src/fits", "src/image", "src/temp", "src/render", "src/server", "registry", "mappers"],
-  "src/cli": ["src/butler", "src/repository", "src/mapper", "src/storage", "src/server", "src/pfstorage", "src/transfer", "src/render", "src/formatters", "src/fits", "src/image", "src/temp", "registry"],
-  "src/server": ["src/butler", "src/repository", "src/mapper", "src/storage", "src/pfstorage", "src/transfer", "src/render", "src/formatters", "src/fits", "src/image", "src/temp", "registry"],
+  "src/testing": ["src/storlets", "src/butler", "src/repository", "src/mapper", "src/formatters", "src/storage", "src/fits", "src/image", "src/temp", "src/render", "src/server", "registry", "mappers"],
+  "src/cli": ["src/storlets", "src/butler", "src/repository", "src/mapper", "src/storage", "src/server", "src/pfstorage", "src/transfer", "src/render", "src/formatters", "src/fits", "src/image", "src/temp", "registry"],
+  "src/server": ["src/storlets", "src/butler", "src/repository", "src/mapper", "src/storage", "src/pfstorage", "src/transfer", "src/render", "src/formatters", "src/fits", "src/image", "src/temp", "registry"],
   "src/pfstorage": ["src/storage", "src/transfer", "src/temp"],
   "src/transfer": ["src/storage", "src/temp"],
   "src/butler": ["src/repository", "src/mapper", "src/temp"],
-  "src/repository": ["src/mapper", "src/formatters", "src/storage", "src/temp", "registry", "mappers"],
+  "src/repository": ["src/storlets", "src/mapper", "src/formatters", "src/storage", "src/temp", "registry", "mappers"],
   "mappers": ["src/mapper", "src/image"],
   "src/mapper": ["registry", "src/image"],
   "registry": ["src/storage", "src/temp"],
+  // storlets run next to the data: the contract, the sandbox, the shipped storlets (FITS, previews)
+  "src/storlets": ["src/render", "src/fits", "src/image", "src/storage", "src/temp"],
   "src/render": ["src/formatters", "src/fits", "src/image", "src/storage", "src/temp"],
   "src/formatters": ["src/mapper", "src/storage", "src/fits", "src/image", "src/temp"],
   "src/storage": ["src/temp"],

@@ -21,3 +21,7 @@ for (const dir of ["mappers", "registry", "src"]) copyAssets(join(root, dir));
 cpSync(join(root, "src", "server", "browser"), join(root, "dist", "src", "server", "browser"), { recursive: true });
 // the sample repository that `skybutler/testing`'s Butler suite reads, at the same relative place
 cpSync(join(root, "data", "testcam-repo"), join(root, "dist", "data", "testcam-repo"), { recursive: true });
+// the storlets' host scripts run as they are (in the sandbox); the shipped storlets are bundled
+cpSync(join(root, "src", "storlets", "hosts"), join(root, "dist", "src", "storlets", "hosts"), { recursive: true });
+const { bundleStorlets } = await import("./bundle-storlets.mjs");
+await bundleStorlets(join(root, "dist", "src", "storlets", "builtin", "bundles"));

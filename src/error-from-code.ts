@@ -23,6 +23,7 @@ import {
   PolicyError,
   RegistryError,
   StorageError,
+  StorletError,
   UnknownDatasetTypeError,
   UnsupportedOperationError,
   UnsupportedSchemeError,
@@ -58,6 +59,7 @@ const CLASS_OF: Record<ErrorCode, abstract new (...args: never[]) => ButlerError
   E_FITS: FitsError,
   E_CLOSED: ClosedError,
   E_USAGE: UsageError,
+  E_STORLET: StorletError,
 };
 
 /** Fields that the classes always carry, for a report that left them out. */

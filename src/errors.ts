@@ -42,7 +42,9 @@ export type ErrorCode =
   | "E_FORMATTER"
   | "E_FITS"
   | "E_CLOSED"
-  | "E_USAGE";
+  | "E_USAGE"
+  // ---------------------------------------------------------------- storlets
+  | "E_STORLET";
 
 /** Options accepted by every skybutler error. */
 export interface ButlerErrorOptions {
@@ -315,4 +317,29 @@ export class UsageError extends ButlerError {
   constructor(message: string, options: ButlerErrorOptions = {}) {
     super("E_USAGE", message, options);
   }
+}
+
+// ---------------------------------------------------------------- storlets
+
+/**
+ * A storlet failed: it raised, exited, set bad metadata, stalled past its time limit, ran out of
+ * memory, or its sandbox could not be made. The message says which, without the storlet's log
+ * (which may hold data); `phase` tells whether any output had been produced.
+ */
+export class StorletError extends ButlerError {
+  /**
+   * @param message - what failed (the storlet's name, and why)
+   * @param options - `cause`; `phase`: "start" when it failed before its first output byte
+   *   (nothing was sent: a GET answers 503), "stream" when it failed after (the output is cut)
+   */
+  constructor(message: string, options: ButlerErrorOptions & { phase?: "start" | "stream"; log?: string } = {}) {
+    super("E_STORLET", message, options);
+    this.phase = options.phase ?? "start";
+    this.log = options.log ?? "";
+  }
+
+  /** Whether output had been produced when it failed. */
+  readonly phase: "start" | "stream";
+  /** The end of the storlet's log, for its author (a server logs it and never sends it). */
+  readonly log: string;
 }

@@ -140,3 +140,8 @@ export {
 // never loads it; its options types are here for configuration code.
 export type { ServerOptions } from "./server/skybutler-server.js";
 export type { ServerLimits } from "./server/server-context.js";
+
+// Storlets: the JavaScript contract a storlet module implements (types only: a storlet imports
+// nothing of skybutler at run time), and what `butler.get(…, { storlet })` takes and returns.
+export type { Storlet, StorletClass, StorletInputFile, StorletOutputFile, StorletLogger, StorletMetadata, StorletParams } from "./storlets/contract.js";
+export type { StorletSpec, StorletResult } from "./repository/storlet-read.js";

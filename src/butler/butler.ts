@@ -19,6 +19,8 @@ import type {
   Repository,
   RepositoryDescription,
   StoredDataset,
+  StorletResult,
+  StorletSpec,
 } from "../repository/index.js";
 import { checkDataId, plainDataId, type DataIdInput } from "./data-id-input.js";
 import { subsetDataIds } from "./subset-ids.js";
@@ -45,6 +47,12 @@ export interface SearchOptions {
 export interface GetOptions extends SearchOptions {
   /** `false`: find the dataset now, read it on first use (a {@link ReadProxy}). Default true. */
   immediate?: boolean;
+  /**
+   * Read the dataset through a storlet instead (a cutout, a header, a thumbnail, catalog columns):
+   * it runs where the data is when the repository's storage can (Swift behind skybutler's storlet
+   * gateway, a skybutler server), locally otherwise, with the same result — a {@link StorletResult}.
+   */
+  storlet?: StorletSpec;
 }
 
 /** Options of {@link Butler.put}. */
@@ -134,11 +142,17 @@ export class Butler {
    * `std_<type>` hook standardizes what was read.
    * @throws UnknownDatasetTypeError, DataIdError, DatasetNotFoundError, FitsError, FormatterError
    */
+  get(datasetType: string, dataId: DataIdInput, options: GetOptions & { storlet: StorletSpec }): Promise<StorletResult>;
   get<T = unknown>(datasetType: string, dataId?: DataIdInput, options?: GetOptions & { immediate?: true }): Promise<T>;
   get<T = unknown>(datasetType: string, dataId: DataIdInput, options: GetOptions & { immediate: false }): Promise<ReadProxy<T>>;
   async get<T = unknown>(datasetType: string, dataId: DataIdInput = {}, options: GetOptions = {}): Promise<T | ReadProxy<T>> {
     const type = this.#resolve(datasetType);
     const id = checkDataId(dataId);
+    if (options.storlet !== undefined) {
+      const found = await this.#locate(type, id, this.#readable(options), false);
+      if (found === undefined) throw new DatasetNotFoundError(type, id, this.#readable(options).map((r) => r.root));
+      return (await found.repo.readThroughStorlet(found.handle, options.storlet)) as T;
+    }
     const composite = this.#firstRepo(options).mapper.getComposite(type);
     if (composite !== undefined) {
       const read = async () => {

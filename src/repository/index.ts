@@ -21,3 +21,4 @@ export type { ByteRange, StoredDataset } from "./stored-dataset.js";
 export type { IngestMode, IngestOptions, IngestOutcome, IngestSession } from "./ingest.js";
 export type { RegistryBuildReport } from "./registry-build.js";
 export type { RegistryDescription, RepositoryDescription } from "./repository-description.js";
+export type { StorletSpec, StorletResult } from "./storlet-read.js";

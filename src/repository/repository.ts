@@ -25,6 +25,7 @@ import { buildRegistryFromFiles, type RegistryBuildReport } from "./registry-bui
 import { describeRegistry, type RepositoryDescription } from "./repository-description.js";
 import type { StoredDataset } from "./stored-dataset.js";
 import { CALIB_REGISTRY_KEY, REGISTRY_KEY } from "./registry-keys.js";
+import { readThroughStorlet, type StorletResult, type StorletSpec } from "./storlet-read.js";
 
 /**
  * The normalised root URI of a repository given as a path or URI (`data/repo` → `file:///abs/data/repo`):
@@ -289,6 +290,15 @@ export class Repository {
    */
   read(handle: DatasetHandle): Promise<unknown> {
     return this.#datasets.read(handle);
+  }
+
+  /**
+   * Reads a located dataset through a storlet: where the data is when the storage can run it,
+   * locally otherwise (the same result).
+   * @throws StorletError, UsageError for an unknown storlet, the storage's errors
+   */
+  readThroughStorlet(handle: DatasetHandle, spec: StorletSpec): Promise<StorletResult> {
+    return readThroughStorlet(this.storage, handle.key, spec);
   }
 
   /**

@@ -31,6 +31,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   E_TIMEOUT: 504,
   E_UNAVAILABLE: 503,
   E_CLOSED: 503,
+  E_STORLET: 503,
 };
 
 /** Public fields of error classes that a client may use (`err.key` …), sent as `details`. */

@@ -9,6 +9,8 @@ import type { AccessPolicy } from "./access-policy.js";
 import type { Redactor } from "./redactor.js";
 import type { RepoTable } from "./repo-table.js";
 import type { TransferGate } from "./transfer-gate.js";
+import type { StorletService } from "./storlet-service.js";
+import type { StorletStore } from "./storlet-store.js";
 
 /** Bounds on what one request may cost. */
 export interface ServerLimits {
@@ -56,4 +58,8 @@ export interface ServerContext {
    * else its first repository. Undefined when there is neither.
    */
   cmdStorage(): Storage | undefined;
+  /** Runs storlets (the Swift gateway's, and `X-Run-Storlet` on the object API). */
+  storlets?: StorletService;
+  /** The storlets the object API runs, and the repositories allowed to. */
+  storletStore?: StorletStore;
 }

@@ -18,6 +18,10 @@ import { ROUTE_GROUPS } from "./routes/index.js";
 import { DEFAULT_LIMITS, type ServerContext, type ServerLimits } from "./server-context.js";
 import { TokenTable } from "./token-file.js";
 import { TransferGate } from "./transfer-gate.js";
+import { StorletService, type StorletServiceOptions } from "./storlet-service.js";
+import { StorletStore } from "./storlet-store.js";
+import { gatewayDispatcher, swiftGatewayRoutes } from "./swift-gateway/swift-gateway.js";
+import { SwiftUpstream } from "./swift-gateway/swift-upstream.js";
 
 /** Options of {@link SkybutlerServer.start}. */
 export interface ServerOptions {
@@ -41,6 +45,17 @@ export interface ServerOptions {
   limits?: Partial<ServerLimits>;
   /** Request log lines (JSON, without headers or tokens) to this stream; none when undefined. */
   logStream?: NodeJS.WritableStream;
+  /**
+   * A Swift proxy to front (`http://HOST:PORT`): `/auth`, `/info` and `/v1` are passed on, and
+   * requests with `X-Run-Storlet` run storlets next to the data (upstream Storlets' protocol).
+   */
+  swiftProxy?: string;
+  /** Storlet limits and concurrency (for the Swift gateway and the object API). */
+  storlets?: StorletServiceOptions;
+  /** Where storlets deployed through `/api/v1/storlets` are kept (none: only the shipped ones run). */
+  storletDir?: string;
+  /** Repositories whose objects run storlets (`X-Run-Storlet`); `*` for all. Default none. */
+  storletRepos?: string[];
 }
 
 /**
@@ -105,8 +120,19 @@ export class SkybutlerServer {
         redactor,
         dataRoot,
         cmdStorage: () => extra ?? (first === undefined ? undefined : repos.get(first).storage),
+        storlets: new StorletService(options.storlets),
+        storletStore: new StorletStore(options.storletDir === undefined ? undefined : resolve(options.storletDir), options.storletRepos ?? []),
       };
+      await ctx.storletStore!.load();
       app = buildApp(ctx, options.logStream, stopping);
+      const storlets = ctx.storlets!;
+      app.addHook("onClose", () => storlets.close());
+      if (options.swiftProxy !== undefined) {
+        const dispatcher = gatewayDispatcher();
+        const server = app;
+        swiftGatewayRoutes(app, { upstream: new SwiftUpstream(options.swiftProxy, dispatcher), storlets, log: (err, what) => server.log.error({ err }, what) });
+        app.addHook("onClose", () => dispatcher.close());
+      }
       await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 4055 });
       const address = app.server.address();
       if (address === null || typeof address === "string") throw new ConfigError("the server is not listening on a TCP port");

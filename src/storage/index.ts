@@ -22,6 +22,8 @@ export type {
   StatisticsOptions,
   Storage,
   StorageCapabilities,
+  StorletCall,
+  RemoteStorletOutput,
   StorageCapacity,
   StorageOptions,
   StorageStatistics,

@@ -162,6 +162,22 @@ export interface AvailableOptions {
   etag?: string;
 }
 
+/** A storlet to run on an object where it is stored ({@link Storage.invokeStorlet}). */
+export interface StorletCall {
+  /** The storlet's object name, e.g. `fitscutout.js` (upstream's `X-Run-Storlet`). */
+  storlet: string;
+  /** Its parameters. */
+  params: Readonly<Record<string, string>>;
+}
+
+/** What a storlet run where the data is produced. */
+export interface RemoteStorletOutput {
+  /** The storlet's metadata (keys as it set them). */
+  metadata: Record<string, string>;
+  /** Its output; fails with a StorletError when the storlet fails after its first byte. */
+  body: Readable;
+}
+
 /** Options given to a Storage factory. */
 export interface StorageOptions {
   /** Create the root (directory, container) when it does not exist. Default false. */
@@ -247,6 +263,15 @@ export interface Storage {
    * @throws NotFoundError, InvalidKeyError, PermissionDeniedError
    */
   setMetadata?(key: string, metadata: Readonly<Record<string, string>>): Promise<void>;
+
+  /**
+   * Runs a storlet on an object where it is stored (a Swift behind skybutler's storlet gateway, a
+   * skybutler server), so only the storlet's output travels. Resolves to undefined when the backend
+   * cannot run it there (no gateway, storlets disabled for the account or repository, storlet not
+   * deployed): the caller then runs it locally, with the same result.
+   * @throws StorletError when the storlet ran there and failed; NotFoundError, InvalidKeyError
+   */
+  invokeStorlet?(key: string, call: StorletCall): Promise<RemoteStorletOutput | undefined>;
 
   /**
    * Capacity of the medium (statfs, an account quota) and, when asked to count, the objects and

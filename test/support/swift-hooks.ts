@@ -12,7 +12,9 @@ import { stopSwift } from "./swift-server.js";
 
 export const mochaHooks = {
   async afterAll(this: Mocha.Context): Promise<void> {
-    this.timeout(120_000); // stopping several servers on a loaded machine outlasts mocha's default
+    // each instance gets 10 s to stop before its SIGKILL (swift-server.sh): three of them (the
+    // main one, the large-object one, Keystone) on a loaded machine outlast mocha's 20 s default
+    this.timeout(120_000);
     clearDownloadCache();
     await stopSwift();
   },

@@ -19,6 +19,7 @@ import { registerRegistry } from "./registry.js";
 import { registerRegistryMigrate } from "./registry-migrate.js";
 import { registerServe } from "./serve.js";
 import { registerShow } from "./show.js";
+import { registerStorlet } from "./storlet.js";
 import { registerTypes } from "./types.js";
 import { registerUri } from "./uri.js";
 
@@ -44,4 +45,5 @@ export const COMMANDS: readonly CommandRegistrar[] = [
   registerFsck,
   registerShow,
   registerServe,
+  registerStorlet,
 ];

@@ -31,6 +31,12 @@ interface ServeFlags {
   maxObjectBytes?: number;
   maxTransfers?: number;
   shutdownGrace?: number;
+  swiftProxy?: string;
+  storletTimeout?: number;
+  storletMemory?: number;
+  storletConcurrency?: number;
+  storletDir?: string;
+  storlets?: string[];
 }
 
 /** Registers `serve`. */
@@ -48,6 +54,12 @@ export function registerServe(program: Command): void {
     .option("--max-object-bytes <n>", "largest object a PUT may send", integer("--max-object-bytes", 0, Number.MAX_SAFE_INTEGER))
     .option("--max-transfers <n>", "object transfers at once", integer("--max-transfers", 1, 10_000))
     .option("--shutdown-grace <ms>", "on SIGTERM, how long requests in flight may take", integer("--shutdown-grace", 0, 3_600_000))
+    .option("--swift-proxy <url>", "front this Swift proxy (/auth, /info, /v1) and run storlets on X-Run-Storlet (upstream Storlets' protocol)")
+    .option("--storlet-timeout <s>", "longest silence of a storlet, to its first byte and between outputs (default 40)", integer("--storlet-timeout", 1, 3600))
+    .option("--storlet-memory <MiB>", "memory limit of a storlet (default 512)", integer("--storlet-memory", 64, 65536))
+    .option("--storlet-concurrency <n>", "runs of one storlet at once (default 5)", integer("--storlet-concurrency", 1, 1000))
+    .option("--storlet-dir <dir>", "keep storlets deployed through /api/v1/storlets (admin) here")
+    .option("--storlets <name>", "run storlets (X-Run-Storlet) on this repository's objects; * for all (repeatable)", (v: string, p: string[]) => [...p, v], [])
     .action(async (opts: ServeFlags, command: Command) => {
       const flags = globalFlags(command);
       // loaded here: the other commands start without fastify
@@ -67,6 +79,16 @@ export function registerServe(program: Command): void {
           ...(opts.shutdownGrace === undefined ? {} : { shutdownGraceMs: opts.shutdownGrace }),
         },
         ...(flags.quiet === true ? {} : { logStream: process.stderr }),
+        ...(opts.swiftProxy === undefined ? {} : { swiftProxy: opts.swiftProxy }),
+        ...(opts.storletDir === undefined ? {} : { storletDir: opts.storletDir }),
+        storletRepos: opts.storlets ?? [],
+        storlets: {
+          limits: {
+            ...(opts.storletTimeout === undefined ? {} : { timeoutMs: opts.storletTimeout * 1000 }),
+            ...(opts.storletMemory === undefined ? {} : { memoryMiB: opts.storletMemory }),
+          },
+          ...(opts.storletConcurrency === undefined ? {} : { maxConcurrent: opts.storletConcurrency }),
+        },
       });
       process.stdout.write(`listening on ${server.url}\n`);
       await new Promise<void>((resolve) => {

@@ -13,9 +13,10 @@ import { datasetRoutes } from "./datasets.js";
 import { listingRoutes } from "./listing.js";
 import { objectRoutes } from "./objects.js";
 import { repoRoutes } from "./repos.js";
+import { storletRoutes } from "./storlets.js";
 
 /** A route group: registers its routes on the app. */
 export type RouteGroup = (app: FastifyInstance, ctx: ServerContext) => void;
 
 /** The route groups, in registration order. */
-export const ROUTE_GROUPS: readonly RouteGroup[] = [repoRoutes, listingRoutes, objectRoutes, datasetRoutes, catalogRoutes, cmdRoutes, browseRoutes, browserPageRoutes];
+export const ROUTE_GROUPS: readonly RouteGroup[] = [repoRoutes, listingRoutes, objectRoutes, datasetRoutes, catalogRoutes, cmdRoutes, browseRoutes, browserPageRoutes, storletRoutes];

@@ -14,6 +14,8 @@ import type { ByteRange } from "../../storage/index.js";
 import { receiveBody } from "../object-body.js";
 import { sendBytes } from "../send-bytes.js";
 import type { ServerContext } from "../server-context.js";
+import { runStorletHeader } from "../storlet-headers.js";
+import { storletObjectGet, storletObjectPut } from "./object-storlets.js";
 
 type ObjectRequest = FastifyRequest<{ Params: { repo: string; "*": string } }>;
 
@@ -35,10 +37,19 @@ export function objectRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return sendBytes(req, reply, bytes, ctx.gate, withBody);
   };
 
-  app.get(url, (req: ObjectRequest, reply) => serve(req, reply, true));
-  app.head(url, (req: ObjectRequest, reply) => serve(req, reply, false));
+  // X-Run-Storlet (upstream Storlets' header): GET and PUT run the storlet; other verbs are refused
+  const storletOf = (req: ObjectRequest): string | undefined => runStorletHeader(req.headers);
+  const refuseStorlet = (req: ObjectRequest, reply: FastifyReply): FastifyReply | undefined =>
+    storletOf(req) === undefined ? undefined : reply.code(405).header("allow", "GET, PUT").send({ code: "E_USAGE", message: `${req.method} is not supported with X-Run-Storlet` });
+  app.get(url, (req: ObjectRequest, reply) => {
+    const storlet = storletOf(req);
+    return storlet === undefined ? serve(req, reply, true) : storletObjectGet(ctx, req, reply, storlet);
+  });
+  app.head(url, (req: ObjectRequest, reply) => refuseStorlet(req, reply) ?? serve(req, reply, false));
 
   app.put(url, async (req: ObjectRequest, reply) => {
+    const storlet = storletOf(req);
+    if (storlet !== undefined) return storletObjectPut(ctx, req, reply, storlet);
     const { repo, key } = target(req);
     ctx.access.require(req.headers, "write", `writing "${key}" in repo "${repo}"`);
     const storage = ctx.repos.get(repo).storage;
@@ -53,6 +64,7 @@ export function objectRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.delete(url, async (req: ObjectRequest, reply) => {
+    if (refuseStorlet(req, reply) !== undefined) return reply;
     const { repo, key } = target(req);
     ctx.access.require(req.headers, "write", `deleting "${key}" in repo "${repo}"`);
     await ctx.repos.get(repo).storage.delete(key);

@@ -32,8 +32,11 @@ import type {
   StorageCapabilities,
   StorageOptions,
   StorageStatistics,
+  StorletCall,
+  RemoteStorletOutput,
   WriteOptions,
 } from "../storage.js";
+import { storletBody, storletMetadataOf } from "../storlet-response.js";
 import { availableByStat } from "../statistics.js";
 import { TempLocalFiles } from "../temp-local-files.js";
 import { tracked } from "../pending-tracking.js";
@@ -170,6 +173,23 @@ export class HttpStorage implements Storage {
     if (res.statusCode !== 200) throw await this.#client.errorOf(res, this.#subject(k));
     await res.body.dump();
     return infoOf(k, res.headers);
+  }
+
+  /**
+   * Runs a storlet on the server, next to the object (`X-Run-Storlet` on the object's GET): only its
+   * output travels. Undefined when the server does not run it for this repository (storlets off,
+   * storlet unknown), so the caller runs it locally.
+   * @throws StorletError when it ran and failed; NotFoundError, InvalidKeyError, ClosedError
+   */
+  async invokeStorlet(key: string, call: StorletCall): Promise<RemoteStorletOutput | undefined> {
+    const k = this.#key(key);
+    const query = new URLSearchParams(call.params).toString();
+    const res = await this.#client.send({ method: "GET", path: `${this.#path(k)}${query === "" ? "" : `?${query}`}`, headers: { "x-run-storlet": call.storlet } });
+    if (res.statusCode === 200) return { metadata: storletMetadataOf(res.headers), body: storletBody(res.body) };
+    const err = await this.#client.errorOf(res, this.#subject(k));
+    // storlets disabled for the repository (400), or the storlet unknown there (401): run it locally
+    if (res.statusCode === 400 || res.statusCode === 401) return undefined;
+    throw err;
   }
 
   /**

@@ -6,7 +6,7 @@
 import { resolve } from "node:path";
 import { Readable } from "node:stream";
 import { Agent, type Dispatcher } from "undici";
-import { AlreadyExistsError, ClosedError, NotFoundError, StorageError } from "../../errors.js";
+import { AlreadyExistsError, ClosedError, NotFoundError, StorageError, StorletError } from "../../errors.js";
 import { TempScope, type LocalFile } from "../../temp/index.js";
 import { checkRange } from "../byte-range.js";
 import { normalizeKey, normalizePrefix } from "../keys.js";
@@ -22,8 +22,12 @@ import type {
   StorageCapabilities,
   StorageCapacity,
   StorageStatistics,
+  StorletCall,
+  RemoteStorletOutput,
   WriteOptions,
 } from "../storage.js";
+import { storletBody, storletMetadataOf } from "../storlet-response.js";
+import { request } from "undici";
 import { availableByStat } from "../statistics.js";
 import { stat } from "node:fs/promises";
 import { TempLocalFiles } from "../temp-local-files.js";
@@ -92,6 +96,8 @@ export class SwiftStorage implements Storage {
   readonly #ifAbsent = new KeyLock();
   readonly #segmentSize: number;
   readonly #writer: ObjectWriter;
+  /** Whether the storage URL is skybutler's storlet gateway (asked once). */
+  #gateway: Promise<boolean> | undefined;
   #closed = false;
 
   private constructor(init: {
@@ -221,6 +227,36 @@ export class SwiftStorage implements Storage {
     const res = await this.#client.send({ method: "POST", object: this.#name(k), headers: metadataHeaders(metadata) });
     await res.body.dump();
     if (res.statusCode < 200 || res.statusCode >= 300) throw this.#error("POST", k, res.statusCode);
+  }
+
+  /**
+   * Runs a storlet next to the object when this Swift is reached through skybutler's storlet
+   * gateway (its `/info` has `storlet_handler`): a GET with `X-Run-Storlet`. Undefined without a
+   * gateway, for an account without storlets (400) or a storlet not deployed (401): the caller
+   * then runs it locally.
+   * @throws StorletError when it ran and failed (503); NotFoundError, InvalidKeyError, ClosedError
+   */
+  async invokeStorlet(key: string, call: StorletCall): Promise<RemoteStorletOutput | undefined> {
+    const k = this.#key(key);
+    this.#gateway ??= (async () => {
+      try {
+        const info = await request(`${new URL(await this.#client.storageUrl()).origin}/info`, { dispatcher: this.#dispatcher });
+        if (info.statusCode !== 200) {
+          await info.body.dump();
+          return false;
+        }
+        return (await info.body.json() as Record<string, unknown>).storlet_handler !== undefined;
+      } catch {
+        return false;
+      }
+    })();
+    if (!(await this.#gateway)) return undefined;
+    const res = await this.#client.send({ method: "GET", object: this.#name(k), query: { ...call.params }, headers: { "x-run-storlet": call.storlet } });
+    if (res.statusCode === 200) return { metadata: storletMetadataOf(res.headers), body: storletBody(res.body) };
+    const text = (await res.body.text()).slice(0, 200);
+    if (res.statusCode === 400 || res.statusCode === 401) return undefined;
+    if (res.statusCode === 503 || res.statusCode === 500) throw new StorletError(`storlet ${call.storlet} failed on ${this.uriOf(k)}: ${text}`);
+    throw this.#error("GET", k, res.statusCode);
   }
 
   /** The object or a range of it (a Range GET). @throws NotFoundError, InvalidKeyError, RangeError, ClosedError */
