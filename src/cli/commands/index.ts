@@ -5,8 +5,11 @@
  * @packageDocumentation
  */
 import type { Command } from "commander";
+import { registerGc } from "./gc.js";
 import { registerKeys } from "./keys.js";
 import { registerLs } from "./ls.js";
+import { registerMirror } from "./mirror.js";
+import { registerModules } from "./modules.js";
 import { registerPull } from "./pull.js";
 import { registerPush } from "./push.js";
 import { registerQuery } from "./query.js";
@@ -18,4 +21,4 @@ import { registerUri } from "./uri.js";
 export type CommandRegistrar = (program: Command) => void;
 
 /** The commands, in the order `--help` lists them. */
-export const COMMANDS: readonly CommandRegistrar[] = [registerLs, registerPush, registerPull, registerTypes, registerKeys, registerQuery, registerUri, registerServe];
+export const COMMANDS: readonly CommandRegistrar[] = [registerLs, registerPush, registerPull, registerTypes, registerKeys, registerQuery, registerUri, registerServe, registerModules, registerGc, registerMirror];

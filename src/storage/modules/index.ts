@@ -18,5 +18,6 @@ export {
   type StorageModulesConfig,
 } from "./modules-file.js";
 export { BUILTIN_WRAPPERS } from "./module-loader.js";
-export { moduleStatistics } from "./module-admin.js";
+export { moduleStatistics, type ModuleStatisticsOptions } from "./module-admin.js";
+export { modulesOver } from "./module-dependents.js";
 export type { ModuleOptions } from "./module-schemes.js";
