@@ -11,9 +11,10 @@ import { cmdRoutes } from "./cmd.js";
 import { listingRoutes } from "./listing.js";
 import { objectRoutes } from "./objects.js";
 import { repoRoutes } from "./repos.js";
+import { storageModuleRoutes } from "./storage-modules.js";
 
 /** A route group: registers its routes on the app. */
 export type RouteGroup = (app: FastifyInstance, ctx: ServerContext) => void;
 
 /** The route groups, in registration order. */
-export const ROUTE_GROUPS: readonly RouteGroup[] = [repoRoutes, listingRoutes, objectRoutes, cmdRoutes];
+export const ROUTE_GROUPS: readonly RouteGroup[] = [repoRoutes, listingRoutes, objectRoutes, cmdRoutes, storageModuleRoutes];

@@ -7,6 +7,7 @@
 export { StorageModule, type MaybePromise, type ModuleContext, type ModuleLogger, type ModuleReadStream, type ModuleStatistics } from "./storage-module.js";
 export {
   addStorageModule,
+  keepRedactedSecrets,
   listStorageModules,
   readStorageModules,
   redactArgs,
