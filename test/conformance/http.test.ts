@@ -8,7 +8,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpStorage } from "../../src/storage/http/http-storage.js";
-import { clearDownloadCache } from "../../src/storage/download-cache.js";
 import { startServe, tokenFile, TOKENS, type ServeProcess } from "../support/cli.js";
 import { describeStorageConformance, type StorageFixture } from "../../src/testing/index.js";
 
@@ -23,7 +22,6 @@ async function httpFixture(): Promise<StorageFixture> {
     async cleanup() {
       await storage.close();
       await server.stop();
-      clearDownloadCache();
       tokens.remove();
       await rm(dir, { recursive: true, force: true });
     },

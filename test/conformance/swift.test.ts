@@ -6,7 +6,6 @@
  * the real server's ACL check.
  */
 import { SwiftStorage } from "../../src/storage/swift/swift-storage.js";
-import { clearDownloadCache } from "../../src/storage/download-cache.js";
 import { SwiftAdmin, uniqueContainer } from "../support/swift-admin.js";
 import { swiftServer } from "../support/swift-server.js";
 import { forBackend } from "../support/backends.js";
@@ -27,7 +26,6 @@ async function swiftFixture(): Promise<StorageFixture> {
     storage,
     async cleanup() {
       await storage.close();
-      clearDownloadCache(); // revalidated copies outlive the storage by design; tests count temp files
       await admin.removeContainer(container);
     },
     async denyWrite() {
