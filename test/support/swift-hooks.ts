@@ -5,7 +5,9 @@
 import { stopSwift } from "./swift-server.js";
 
 export const mochaHooks = {
-  async afterAll(): Promise<void> {
+  async afterAll(this: Mocha.Context): Promise<void> {
+    // each server's stop script may take up to 30 s on a loaded machine
+    this.timeout(120_000);
     await stopSwift();
   },
 };
