@@ -10,7 +10,8 @@
  * 3. S3Storage (SigV4, Content-MD5) vs `swift upload` / `swift download` of the same 256 MiB on
  *    the same Swift server (the s3api middleware and the Swift API of one proxy).
  *
- * BENCH_RUNS (default 5) sets the runs per median. Every write is durable (PosixStorage fsyncs
+ * BENCH_RUNS (default 5) sets the runs per median; BENCH_WRAPPERS=checksum,encrypt runs part 1 for
+ * those wrappers only (default: all six); BENCH_PARTS=1 runs part 1 only (default 1,2,3). Every write is durable (PosixStorage fsyncs
  * before its rename), so the figures follow the disk and whatever else uses it: compare ratios.
  */
 import { execFile } from "node:child_process";
@@ -69,6 +70,7 @@ try {
   process.env.XDG_STATE_HOME = join(work, "state");
   await writeFile(process.env.SKYBUTLER_STORAGE_MODULES, stringify(modules));
 
+  const parts = (process.env.BENCH_PARTS ?? "1,2,3").split(",");
   // 1. each wrapper vs bare Posix, 256 MiB
   console.log("256 MiB through each wrapper over PosixStorage (higher ratio is better; 1.00× = as fast as bare Posix)");
   const bare = await storageFromUri(`${base}/bare`, { create: true });
@@ -83,7 +85,9 @@ try {
     return Number(process.hrtime.bigint() - start) / 1e9;
   };
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  for (const name of ["checksum", "encrypt", "encrypt-checksum", "dedup", "mirror", "cache"]) {
+  const wrappers = ["checksum", "encrypt", "encrypt-checksum", "dedup", "mirror", "cache"];
+  const only = (process.env.BENCH_WRAPPERS ?? "").split(",").filter((w) => w !== "");
+  for (const name of parts.includes("1") ? wrappers.filter((w) => only.length === 0 || only.includes(w)) : []) {
     const wrapped = await storageFromUri(`${name}://bench`, { create: true });
     // interleaved runs: the disk is shared (writeback, other jobs), so each wrapper run has a bare
     // run right before it in the same conditions; one warm-up pair first
@@ -108,41 +112,45 @@ try {
   await bare.close();
 
   // 2. dedup ratio on a repository with repeated calibrations
-  console.log("\nskybutler:dedup on data/testcam-repo with its calibrations ingested for 10 more nights");
-  const calibs = await storageFromUri("calibs://repo", { create: true });
-  const files = (await readdir(sample, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-  for (const file of files) await calibs.putLocalFile(file, relative(sample, file));
-  for (let night = 0; night < 10; night++) {
-    for (const file of files.filter((f) => /\/(bias|flat)\//.test(f))) {
-      const key = relative(sample, file).replace(/\/2026-\d\d-\d\d\//, `/2026-04-${String(night + 1).padStart(2, "0")}/`);
-      await calibs.write(key, await readFile(file));
+  if (parts.includes("2")) {
+    console.log("\nskybutler:dedup on data/testcam-repo with its calibrations ingested for 10 more nights");
+    const calibs = await storageFromUri("calibs://repo", { create: true });
+    const files = (await readdir(sample, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+    for (const file of files) await calibs.putLocalFile(file, relative(sample, file));
+    for (let night = 0; night < 10; night++) {
+      for (const file of files.filter((f) => /\/(bias|flat)\//.test(f))) {
+        const key = relative(sample, file).replace(/\/2026-\d\d-\d\d\//, `/2026-04-${String(night + 1).padStart(2, "0")}/`);
+        await calibs.write(key, await readFile(file));
+      }
     }
+    const stats = await calibs.statistics({ count: true });
+    const dedup = stats.dedup as { blobs: number; storedBytes: number; ratio: number };
+    console.log(`${stats.objects} keys, ${(stats.bytes! / 1e6).toFixed(2)} MB logical, ${dedup.blobs} blobs, ${(dedup.storedBytes / 1e6).toFixed(2)} MB stored: dedup ratio ${dedup.ratio.toFixed(2)}×`);
+    await calibs.close();
   }
-  const stats = await calibs.statistics({ count: true });
-  const dedup = stats.dedup as { blobs: number; storedBytes: number; ratio: number };
-  console.log(`${stats.objects} keys, ${(stats.bytes! / 1e6).toFixed(2)} MB logical, ${dedup.blobs} blobs, ${(dedup.storedBytes / 1e6).toFixed(2)} MB stored: dedup ratio ${dedup.ratio.toFixed(2)}×`);
-  await calibs.close();
 
   // 3. S3 vs swift upload / download on the same server
-  console.log("\n256 MiB on one Swift server: S3Storage (s3api) vs python-swiftclient (Swift API)");
-  const server = await swiftServer();
-  const file = join(work, "big.bin");
-  await pipeline(bigSource(), createWriteStream(file));
-  const s3 = await S3Storage.open("s3://bench-bucket", { endpoint: `http://127.0.0.1:${server.port}`, accessKeyId: server.user, secretAccessKey: server.key, env: {}, create: true });
-  const env = { ...process.env, ST_AUTH: server.authUrl, ST_USER: server.user, ST_KEY: server.key };
-  const swift = (args: string[]) => run("swift", args, { cwd: work, env, maxBuffer: 1 << 26 });
-  await swift(["post", "bench-swift"]);
-  const s3Up = await medianSeconds(RUNS, () => s3.putLocalFile(file, "big.bin"));
-  const swiftUp = await medianSeconds(RUNS, () => swift(["upload", "--object-name", "big.bin", "bench-swift", "big.bin"]));
-  const s3Down = await medianSeconds(RUNS, async () => {
-    await pipeline(await s3.readStream("big.bin"), createWriteStream(join(work, "s3-down.bin")));
-  });
-  const swiftDown = await medianSeconds(RUNS, () => swift(["download", "bench-swift", "big.bin", "-o", join(work, "swift-down.bin")]));
-  console.log(`${"S3Storage putLocalFile".padEnd(34)} ${mbps(s3Up)}   swift upload   ${mbps(swiftUp)}   throughput ratio ${(swiftUp / s3Up).toFixed(2)}×`);
-  console.log(`${"S3Storage readStream → file".padEnd(34)} ${mbps(s3Down)}   swift download ${mbps(swiftDown)}   throughput ratio ${(swiftDown / s3Down).toFixed(2)}×`);
-  await s3.delete("big.bin");
-  await s3.close();
-  await swift(["delete", "bench-swift"]);
+  if (parts.includes("3")) {
+    console.log("\n256 MiB on one Swift server: S3Storage (s3api) vs python-swiftclient (Swift API)");
+    const server = await swiftServer();
+    const file = join(work, "big.bin");
+    await pipeline(bigSource(), createWriteStream(file));
+    const s3 = await S3Storage.open("s3://bench-bucket", { endpoint: `http://127.0.0.1:${server.port}`, accessKeyId: server.user, secretAccessKey: server.key, env: {}, create: true });
+    const env = { ...process.env, ST_AUTH: server.authUrl, ST_USER: server.user, ST_KEY: server.key };
+    const swift = (args: string[]) => run("swift", args, { cwd: work, env, maxBuffer: 1 << 26 });
+    await swift(["post", "bench-swift"]);
+    const s3Up = await medianSeconds(RUNS, () => s3.putLocalFile(file, "big.bin"));
+    const swiftUp = await medianSeconds(RUNS, () => swift(["upload", "--object-name", "big.bin", "bench-swift", "big.bin"]));
+    const s3Down = await medianSeconds(RUNS, async () => {
+      await pipeline(await s3.readStream("big.bin"), createWriteStream(join(work, "s3-down.bin")));
+    });
+    const swiftDown = await medianSeconds(RUNS, () => swift(["download", "bench-swift", "big.bin", "-o", join(work, "swift-down.bin")]));
+    console.log(`${"S3Storage putLocalFile".padEnd(34)} ${mbps(s3Up)}   swift upload   ${mbps(swiftUp)}   throughput ratio ${(swiftUp / s3Up).toFixed(2)}×`);
+    console.log(`${"S3Storage readStream → file".padEnd(34)} ${mbps(s3Down)}   swift download ${mbps(swiftDown)}   throughput ratio ${(swiftDown / s3Down).toFixed(2)}×`);
+    await s3.delete("big.bin");
+    await s3.close();
+    await swift(["delete", "bench-swift"]);
+  }
 } finally {
   await stopSwift();
   await rm(work, { recursive: true, force: true });

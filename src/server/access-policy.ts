@@ -44,11 +44,13 @@ export class AccessPolicy {
    * @param headers - the request's headers (only Authorization is read, and never logged)
    * @param needed - the scope the operation needs
    * @param what - the operation, for the message (no secret in it)
+   * @param writes - whether the operation changes anything (a read-only server refuses it);
+   *   default: whatever needs more than `read` (an admin's read passes `false`)
    * @throws PermissionDeniedError (403) on a read-only server for a write, or when the token's scope is too small;
    *   AuthError (401) when a needed token is missing or unknown
    */
-  require(headers: IncomingHttpHeaders, needed: Scope, what: string): void {
-    if (needed !== "read" && this.#options.readOnly) {
+  require(headers: IncomingHttpHeaders, needed: Scope, what: string, writes = needed !== "read"): void {
+    if (writes && this.#options.readOnly) {
       throw errorFromCode("E_PERMISSION_DENIED", `${what}: this server is read-only`);
     }
     if (needed === "read" && this.#options.publicRead) return;

@@ -68,8 +68,8 @@ export function describeButlerConformance(options: ButlerConformanceOptions): vo
     afterEach(async () => {
       await pool?.release();
       pool = undefined;
-      // closing every Butler releases every temp file, except what the backend caches by design
-      const left = filesBelow(tempRoot()).filter((f) => !(options.cachedTempFile?.(f) ?? false));
+      // closing every Butler releases every temp file (remote registries are cached outside the temp directory)
+      const left = filesBelow(tempRoot());
       expect(left.map((f) => basename(f)), "temp files left after close").to.deep.equal([]);
     });
 

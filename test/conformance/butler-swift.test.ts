@@ -7,17 +7,20 @@
  * environment (`ST_AUTH`/`ST_USER`/`ST_KEY`), as a user's shell would have them.
  *
  * Then what only Swift has: a local output beside a Swift input, and registries revalidated
- * instead of downloaded again.
+ * instead of downloaded again — by the same process and by the next one (they are cached in
+ * $XDG_CACHE_HOME, never in the temp directory).
  */
 import Database from "better-sqlite3";
 import { expect } from "chai";
 import { createHash } from "node:crypto";
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { Butler, Exposure, MaskedImage, type PixelArray } from "../../src/testing/index.js";
-import { clearDownloadCache } from "../../src/storage/download-cache.js";
 import { forBackend } from "../support/backends.js";
 import { startFaultProxy } from "../support/fault-proxy.js";
 import { filesBelow } from "../support/hooks.js";
@@ -25,8 +28,8 @@ import { SwiftAdmin, uniqueContainer } from "../support/swift-admin.js";
 import { swiftCli, swiftServer, type SwiftServer } from "../support/swift-server.js";
 import { describeButlerConformance, SAMPLE_REPO, type RepoFixture } from "../../src/testing/index.js";
 
-/** The process-wide cache of revalidated registry downloads keeps these by design. */
-const isCachedRegistry = (path: string): boolean => /^cached-.*\.sqlite3$/.test(basename(path));
+const run = promisify(execFile);
+const OPEN_WORKER = fileURLToPath(new URL("../support/registry-open-worker.ts", import.meta.url));
 
 /** Sets environment variables; returns what restores them. */
 function setEnv(values: Record<string, string>): () => void {
@@ -52,7 +55,6 @@ async function swiftInput(): Promise<RepoFixture> {
     storageOptions: { authUrl: server.authUrl, user: server.user, key: server.key },
     async cleanup() {
       restore();
-      clearDownloadCache();
       await admin.removeContainer(container);
     },
   };
@@ -77,7 +79,6 @@ forBackend("swift", () => {
     output: swiftOutput,
     records: true, // one record object per dataset under _records/ (ObjectRecordStore)
     relativeParents: false,
-    cachedTempFile: isCachedRegistry,
   });
 
   describe("Butler on Swift specifics", function () {
@@ -88,11 +89,8 @@ forBackend("swift", () => {
     const made: string[] = [];
     let work: string;
 
-    /** After close, only the registries kept by the download cache may remain; emptying it deletes them. */
-    function expectOnlyCachedRegistriesLeft(): void {
-      const left = filesBelow(process.env.SKYBUTLER_TMPDIR!);
-      expect(left.filter((f) => !isCachedRegistry(f))).to.deep.equal([]);
-      clearDownloadCache();
+    /** After close nothing is left in the temp directory: the registries are cached in $XDG_CACHE_HOME. */
+    function expectNoTempFiles(): void {
       expect(filesBelow(process.env.SKYBUTLER_TMPDIR!)).to.deep.equal([]);
     }
 
@@ -104,7 +102,6 @@ forBackend("swift", () => {
       await swiftCli(server, ["upload", input, "repositoryCfg.yaml", "registry.sqlite3", "raw"], SAMPLE_REPO);
     });
     after(async () => {
-      clearDownloadCache();
       for (const c of made) await admin.removeContainer(c);
     });
     beforeEach(async () => {
@@ -132,14 +129,13 @@ forBackend("swift", () => {
         await butler?.close();
         restore();
       }
-      expectOnlyCachedRegistriesLeft();
+      expectNoTempFiles();
     });
 
     it("reopening revalidates the registries with one conditional GET each (304, no body); a changed registry is downloaded again", async () => {
       const container = uniqueContainer("reopen");
       made.push(container);
       await swiftCli(server, ["upload", container, "repositoryCfg.yaml", "registry.sqlite3", "calibRegistry.sqlite3"], SAMPLE_REPO);
-      clearDownloadCache();
       const proxy = await startFaultProxy(server.port);
       const storageOptions = { authUrl: proxy.authUrl, user: server.user, key: server.key };
       const open = (): Promise<Butler> => Butler.create({ inputs: { root: `swift://${container}`, storageOptions } });
@@ -193,7 +189,40 @@ forBackend("swift", () => {
         await butler?.close();
         await proxy.close();
       }
-      expectOnlyCachedRegistriesLeft();
+      expectNoTempFiles();
+    });
+
+    it("a second process reuses the first one's cached registries: one conditional GET each, answered 304", async () => {
+      const container = uniqueContainer("twoproc");
+      made.push(container);
+      await swiftCli(server, ["upload", container, "repositoryCfg.yaml", "registry.sqlite3", "calibRegistry.sqlite3"], SAMPLE_REPO);
+      const proxy = await startFaultProxy(server.port);
+      // two real processes as a user runs them, sharing nothing but $XDG_CACHE_HOME (set by the test hooks)
+      const env = { ...process.env, ST_AUTH: proxy.authUrl, ST_USER: server.user, ST_KEY: server.key };
+      const openInChild = async (): Promise<{ visits: unknown; tempFiles: string[] }> =>
+        JSON.parse((await run(process.execPath, ["--import", "tsx", OPEN_WORKER, `swift://${container}`], { env })).stdout) as { visits: unknown; tempFiles: string[] };
+      const registryGets = (): Array<[string, number | undefined, boolean]> =>
+        proxy.seen.filter((r) => r.method === "GET" && /egistry\.sqlite3$/.test(r.path)).map((r) => [basename(r.path), r.status, r.ifNoneMatch !== undefined]);
+      try {
+        const first = await openInChild();
+        expect(registryGets()).to.deep.equal([
+          ["registry.sqlite3", 200, false],
+          ["calibRegistry.sqlite3", 200, false],
+        ]);
+        proxy.reset();
+        const second = await openInChild();
+        expect(second.visits).to.deep.equal(first.visits).and.to.deep.equal([1, 2, 3, 4]);
+        expect(registryGets()).to.deep.equal([
+          ["registry.sqlite3", 304, true],
+          ["calibRegistry.sqlite3", 304, true],
+        ]);
+        expect(proxy.seen.filter((r) => r.status === 304)).to.have.length(2);
+        // neither process left anything in its temp directory
+        expect([first.tempFiles, second.tempFiles]).to.deep.equal([[], []]);
+      } finally {
+        await proxy.close();
+      }
+      expectNoTempFiles();
     });
   });
 });

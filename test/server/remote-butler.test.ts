@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AuthError, Butler, Exposure, Header, NotFoundError, PermissionDeniedError, type PixelArray } from "../../src/testing/index.js";
-import { clearDownloadCache } from "../../src/storage/download-cache.js";
+import { filesBelow } from "../support/hooks.js";
 import { HttpStorage } from "../../src/storage/http/http-storage.js";
 import { rejection } from "../../src/testing/assertions.js";
 import { startServe, tokenFile, TOKENS, type ServeProcess } from "../support/cli.js";
@@ -52,7 +52,6 @@ describe("Butler on a skybutler server (skybutler+http)", function () {
   });
   after(async () => {
     await server.stop();
-    clearDownloadCache();
     tokens.remove();
     await rm(work, { recursive: true, force: true });
   });
@@ -93,7 +92,6 @@ describe("Butler on a skybutler server (skybutler+http)", function () {
   });
 
   it("reopening revalidates the registry with one conditional GET (304); a changed registry is fetched again", async () => {
-    clearDownloadCache();
     const open = (): Promise<Butler> => Butler.create({ inputs: { root: `skybutler+http://127.0.0.1:${server.port}/testcam`, storageOptions: { token: TOKENS.read } } });
     const registryGets = (from: number) => served(server.stderr()).slice(from).filter((r) => r.method === "GET" && r.url.endsWith("/objects/registry.sqlite3"));
     const visits = async (b: Butler): Promise<string> => JSON.stringify(await b.queryMetadata("raw", ["visit"], { ccd: 0 }));
@@ -119,6 +117,8 @@ describe("Butler on a skybutler server (skybutler+http)", function () {
     expect(await visits(butler)).to.include("99").and.not.equal(first);
     await butler.close();
     expect(registryGets(mark).map((r) => r.status)).to.deep.equal([200]);
+    // the registry is cached in $XDG_CACHE_HOME, not in the temp directory
+    expect(filesBelow(process.env.SKYBUTLER_TMPDIR!)).to.deep.equal([]);
   });
 
   it("errors come back as the same classes: NotFoundError, PermissionDeniedError, AuthError", async () => {

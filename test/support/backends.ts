@@ -1,16 +1,17 @@
 /**
  * Which storage backends the conformance suites run on, chosen by the `STORAGES` environment
- * variable: a comma-separated list (`STORAGES=posix`, `STORAGES=posix,swift`); unset or empty
- * runs them on every backend. An unknown name is an error, so that a typo cannot silently run
- * nothing.
+ * variable: a comma-separated list (`STORAGES=posix`, `STORAGES=posix,swift`, `STORAGES=modules`);
+ * unset or empty runs them on every backend. An unknown name is an error, so that a typo cannot
+ * silently run nothing. A wrapper stack runs when its base (`posix` or `swift`) or `modules` is
+ * selected.
  *
  * ```ts
- * forBackend("swift", () => describeStorageConformance({ name: "SwiftStorage", create: swiftFixture }));
+ * forBackend("swift", () => describeButlerConformance({ name: "Swift", … }));
  * ```
  */
 
 /** The backends the conformance suites know, in the order they run. */
-export const BACKENDS = ["posix", "swift"] as const;
+export const BACKENDS = ["posix", "swift", "s3", "http", "modules"] as const;
 
 /** A backend name accepted in `STORAGES`. */
 export type BackendName = (typeof BACKENDS)[number];
@@ -33,11 +34,17 @@ export function selectedBackends(value: string | undefined = process.env.STORAGE
   return BACKENDS.filter((b) => names.includes(b));
 }
 
+/** Whether `STORAGES` selects any of `names`. @throws Error when `STORAGES` names an unknown backend */
+export function selectsAny(names: readonly BackendName[]): boolean {
+  const selected = selectedBackends();
+  return names.some((n) => selected.includes(n));
+}
+
 /**
  * Declares a backend's conformance suites (and its backend-specific tests) only when `STORAGES`
  * selects it; otherwise nothing is declared, so nothing is reported as skipped.
  * @throws Error when `STORAGES` names an unknown backend
  */
 export function forBackend(name: BackendName, declare: () => void): void {
-  if (selectedBackends().includes(name)) declare();
+  if (selectsAny([name])) declare();
 }

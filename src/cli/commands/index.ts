@@ -6,11 +6,14 @@
 import type { Command } from "commander";
 import { registerCreate } from "./create.js";
 import { registerFsck } from "./fsck.js";
+import { registerGc } from "./gc.js";
 import { registerGet } from "./get.js";
 import { registerInfo } from "./info.js";
 import { registerIngest } from "./ingest.js";
 import { registerKeys } from "./keys.js";
 import { registerLs } from "./ls.js";
+import { registerMirror } from "./mirror.js";
+import { registerModules } from "./modules.js";
 import { registerPull } from "./pull.js";
 import { registerPush } from "./push.js";
 import { registerPut } from "./put.js";
@@ -45,5 +48,8 @@ export const COMMANDS: readonly CommandRegistrar[] = [
   registerFsck,
   registerShow,
   registerServe,
+  registerModules,
+  registerGc,
+  registerMirror,
   registerStorlet,
 ];

@@ -14,9 +14,10 @@ import { listingRoutes } from "./listing.js";
 import { objectRoutes } from "./objects.js";
 import { repoRoutes } from "./repos.js";
 import { storletRoutes } from "./storlets.js";
+import { storageModuleRoutes } from "./storage-modules.js";
 
 /** A route group: registers its routes on the app. */
 export type RouteGroup = (app: FastifyInstance, ctx: ServerContext) => void;
 
 /** The route groups, in registration order. */
-export const ROUTE_GROUPS: readonly RouteGroup[] = [repoRoutes, listingRoutes, objectRoutes, datasetRoutes, catalogRoutes, cmdRoutes, browseRoutes, browserPageRoutes, storletRoutes];
+export const ROUTE_GROUPS: readonly RouteGroup[] = [repoRoutes, listingRoutes, objectRoutes, datasetRoutes, catalogRoutes, cmdRoutes, browseRoutes, browserPageRoutes, storletRoutes, storageModuleRoutes];

@@ -75,8 +75,9 @@ const contentMd5 = (hex: string): string => Buffer.from(hex, "hex").toString("ba
  *   streamed body is sent as it comes, and one cut short is never published;
  * - requests are retried with bounded, jittered backoff where the body can be replayed;
  * - errors come back as the same classes, rebuilt from the server's `{code, message}`;
- * - `getLocalFile(key, {revalidate})` keeps registries in the process's download cache and
- *   revalidates them with `If-None-Match` (304: no download), as SwiftStorage does.
+ * - `getLocalFile(key, {revalidate})` keeps registries in the user's disk cache
+ *   (`$XDG_CACHE_HOME/skybutler/registries`) and revalidates them with `If-None-Match` (304: no
+ *   download), as SwiftStorage does.
  *
  * ```ts
  * const storage = await HttpStorage.open("skybutler+http://127.0.0.1:4055/testcam", { token: process.env.SKYBUTLER_TOKEN });
@@ -341,8 +342,8 @@ export class HttpStorage implements Storage {
 
   /**
    * A refcounted local copy of the object (a download into a temp file, checked against its length
-   * and, when the ETag is an MD5, its content). With `revalidate` the copy is kept in the process's
-   * download cache and revalidated with `If-None-Match` the next time.
+   * and, when the ETag is an MD5, its content). With `revalidate` the copy is kept in the user's
+   * disk cache and revalidated with `If-None-Match` the next time, by this process or another.
    * @throws NotFoundError, InvalidKeyError, ClosedError, StorageError (E_CHECKSUM) for a corrupted download
    */
   async getLocalFile(key: string, options: LocalFileOptions = {}): Promise<LocalFile> {
@@ -353,7 +354,14 @@ export class HttpStorage implements Storage {
       const res = await this.#client.send({ method: "GET", path: this.#path(k), ...(etag === undefined ? {} : { headers: { "if-none-match": etag } }) });
       if (res.statusCode === 304 && etag !== undefined) return { notModified: true, done: () => res.body.dump() };
       if (res.statusCode !== 200) throw await this.#client.errorOf(res, this.#subject(k));
-      return { notModified: false, receive: (path) => this.#receive(res, path, k), cancel: () => res.body.dump() };
+      const length = header(res.headers, "content-length");
+      return {
+        notModified: false,
+        etag: header(res.headers, "etag"),
+        size: length === undefined ? undefined : Number(length),
+        receive: (path) => this.#receive(res, path, k),
+        cancel: () => res.body.dump(),
+      };
     });
   }
 

@@ -7,6 +7,7 @@
 export { StorageModule, type MaybePromise, type ModuleContext, type ModuleLogger, type ModuleReadStream, type ModuleStatistics } from "./storage-module.js";
 export {
   addStorageModule,
+  keepRedactedSecrets,
   listStorageModules,
   readStorageModules,
   redactArgs,
@@ -18,5 +19,6 @@ export {
   type StorageModulesConfig,
 } from "./modules-file.js";
 export { BUILTIN_WRAPPERS } from "./module-loader.js";
-export { moduleStatistics } from "./module-admin.js";
+export { moduleStatistics, type ModuleStatisticsOptions } from "./module-admin.js";
+export { modulesOver } from "./module-dependents.js";
 export type { ModuleOptions } from "./module-schemes.js";

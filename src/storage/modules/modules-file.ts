@@ -212,6 +212,20 @@ export function redactArgs(args: unknown): unknown {
 }
 
 /**
+ * `args` as a client sent them back after a listing: where a secret-looking value is still the
+ * redacted "***", the value of `previous` at the same place is kept (an admin UI that edits the
+ * description must not overwrite the password with "***"), recursively.
+ */
+export function keepRedactedSecrets(args: unknown, previous: unknown): unknown {
+  if (args === null || typeof args !== "object" || previous === null || typeof previous !== "object") return args;
+  if (Array.isArray(args)) return Array.isArray(previous) ? args.map((v, i) => keepRedactedSecrets(v, previous[i])) : args;
+  const before = previous as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries(args as Record<string, unknown>).map(([k, v]) => [k, v === "***" && SECRET.test(k) && Object.hasOwn(before, k) ? before[k] : keepRedactedSecrets(v, before[k])]),
+  );
+}
+
+/**
  * The configured modules with their secrets redacted (see {@link redactArgs}).
  * @throws ConfigError naming the file when it is malformed
  */

@@ -1,6 +1,6 @@
 /**
  * Downloads of whole objects into local files, checked against their ETag and length, and the
- * revalidated variant for objects kept in the process's download cache (`../download-cache.ts`).
+ * revalidated variant for objects kept in the user's disk cache (`../revalidated-file.ts`).
  *
  * @packageDocumentation
  */
@@ -97,7 +97,7 @@ export async function downloadObject(s: DownloadSubject, path: string): Promise<
 }
 
 /**
- * A lease on a local copy of the object from the process's download cache: when a copy is cached,
+ * A lease on a local copy of the object from the user's disk cache: when a copy is cached,
  * one conditional GET (`If-None-Match: <etag>`) — 304 reuses it, 200 replaces it; otherwise one
  * GET (see {@link revalidatedLocalFile}).
  * @throws NotFoundError (via `fail`) for a missing object (and the cached copy is dropped);
@@ -112,6 +112,6 @@ export async function revalidatedSwiftFile(s: DownloadSubject): Promise<LocalFil
       await res.body.dump();
       throw s.fail(res.statusCode);
     }
-    return { notModified: false, receive: (path) => receiveInto(res, path, s), cancel: () => res.body.dump() };
+    return { notModified: false, etag: res.etag, size: res.length, receive: (path) => receiveInto(res, path, s), cancel: () => res.body.dump() };
   });
 }

@@ -66,7 +66,7 @@ export type { SwiftStorageOptions } from "./swift-options.js";
  *   concurrent conditional PUTs could both win: this storage queues its own conditional writes of
  *   one key, which makes `ifAbsent` exact within one storage (not across processes);
  * - downloads for `getLocalFile` are shared refcounted temp files, checked against the ETag; the
- *   registries are kept in a process-wide cache and revalidated (`getLocalFile(key, {revalidate})`).
+ *   registries are kept in the user's disk cache and revalidated (`getLocalFile(key, {revalidate})`).
  *
  * ```ts
  * // credentials from ST_AUTH/ST_USER/ST_KEY or OS_AUTH_URL/OS_USERNAME/OS_PASSWORD/OS_PROJECT_NAME
@@ -360,9 +360,9 @@ export class SwiftStorage implements Storage {
   /**
    * A refcounted temp file holding the object, shared by concurrent callers and deleted on the last
    * release (or when the temp scope closes). Checked against the ETag. With `revalidate` (the
-   * registries a Repository opens every time), the copy is kept in the process's download cache
-   * beyond this storage's life and revalidated with one conditional GET (304: no download) the next
-   * time it is asked for.
+   * registries a Repository opens every time), the copy is kept in the user's disk cache
+   * (`$XDG_CACHE_HOME/skybutler/registries`) beyond this storage's life — and this process's — and
+   * revalidated with one conditional GET (304: no download) the next time it is asked for.
    * @throws NotFoundError, InvalidKeyError, ClosedError, StorageError (E_CHECKSUM) for a corrupted download
    */
   async getLocalFile(key: string, options: LocalFileOptions = {}): Promise<LocalFile> {

@@ -1,6 +1,6 @@
 /**
  * What every built-in wrapper shares: its configuration (`options.module` from the modules file),
- * the inner storage it opens from `args.over`, and re-chunking of streams.
+ * the inner storage it opens from `args.over`, and read-ahead and coalescing of streams.
  *
  * @packageDocumentation
  */
@@ -57,30 +57,6 @@ export function integerArg(config: WrapperConfig, name: string, fallback: number
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < min) throw new ConfigError(`args.${name} of storage module "${config.name}" must be an integer ≥ ${min}, not ${JSON.stringify(value)}`);
   return n;
-}
-
-/**
- * Cuts a byte stream into pieces of exactly `size` bytes (the last one shorter): fixed-size
- * chunks for hashing and encryption whatever sizes the source yields. Holds at most one piece.
- */
-export async function* rechunk(source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Buffer> {
-  let parts: Buffer[] = [];
-  let held = 0;
-  for await (const chunk of source) {
-    let buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    while (buf.length > 0) {
-      const take = Math.min(size - held, buf.length);
-      parts.push(buf.subarray(0, take));
-      held += take;
-      buf = buf.subarray(take);
-      if (held === size) {
-        yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
-        parts = [];
-        held = 0;
-      }
-    }
-  }
-  if (held > 0) yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, held);
 }
 
 /**

@@ -50,11 +50,6 @@ export interface ButlerConformanceOptions {
   records: boolean;
   /** Whether an output records its parent relative to itself (both on local disk) or as an absolute URI. */
   relativeParents: boolean;
-  /**
-   * Temp files the backend keeps by design after every Butler is closed (Swift: the process-wide
-   * cache of revalidated registry downloads); every other temp file must be gone.
-   */
-  cachedTempFile?(path: string): boolean;
 }
 
 /** The arguments of a repository on `root`, with its storage options and `extra`. */

@@ -24,7 +24,7 @@ import type { ByteRange, LocalFileOptions, ObjectInfo, StatisticsOptions, Storag
 import { StorageDecorator } from "../../storage-decorator.js";
 import { writeToFile } from "../../stream-storage.js";
 import { integerArg, openInner, overOf, wrapperConfig } from "../wrapper-support.js";
-import { DiskObjectCache } from "./disk-object-cache.js";
+import { DiskObjectCache } from "../../disk-object-cache.js";
 
 const DEFAULT_MAX_BYTES = 1024 ** 3;
 

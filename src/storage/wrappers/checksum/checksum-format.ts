@@ -11,8 +11,9 @@
  *
  * @packageDocumentation
  */
-import { createHash, type Hash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { IntegrityError } from "../../../errors.js";
+import { JOBS_IN_FLIGHT, OrderedJobs, sha256 } from "../crypto-jobs.js";
 
 /** Bytes of the footer at the end of every stored object. */
 export const FOOTER_SIZE = 24;
@@ -71,28 +72,36 @@ export function trailer(chunkHashes: Buffer[], chunkSize: number, size: number):
   return Buffer.concat([hashes, rootOf(hashes), footer]);
 }
 
-/** Passes the caller's bytes through unchanged, hashing each chunk, then yields the trailer. */
+/**
+ * Passes the caller's pieces through unchanged (large writes stay large), then yields the trailer.
+ * Each chunk is hashed in the thread pool (see crypto-jobs.ts) while the pieces go on to be
+ * written; a few chunks are hashed at once.
+ */
 export async function* withTrailer(source: AsyncIterable<Uint8Array>, chunkSize: number): AsyncGenerator<Uint8Array> {
   const hashes: Buffer[] = [];
-  let chunk: Hash = createHash("sha256");
+  const jobs = new OrderedJobs<Buffer>(JOBS_IN_FLIGHT);
+  let partial: Buffer[] = [];
   let inChunk = 0;
   let size = 0;
   for await (const piece of source) {
+    yield piece;
+    // the source keeps its buffer until it is asked for the next piece: hashed from views until then
     let buf = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
     size += buf.length;
     while (buf.length > 0) {
       const take = Math.min(chunkSize - inChunk, buf.length);
-      chunk.update(buf.subarray(0, take));
+      partial.push(buf.subarray(0, take));
       inChunk += take;
       buf = buf.subarray(take);
-      if (inChunk === chunkSize) {
-        hashes.push(chunk.digest());
-        chunk = createHash("sha256");
-        inChunk = 0;
-      }
+      if (inChunk < chunkSize) continue;
+      // sha256 copies what it hashes when it is called
+      hashes.push(...(await jobs.add(sha256(partial.length === 1 ? partial[0]! : Buffer.concat(partial, chunkSize)))));
+      partial = [];
+      inChunk = 0;
     }
-    yield piece;
+    if (partial.length > 0) partial = [Buffer.concat(partial, inChunk)];
   }
-  if (inChunk > 0) hashes.push(chunk.digest());
+  if (inChunk > 0) hashes.push(...(await jobs.add(sha256(partial[0]!))));
+  hashes.push(...(await jobs.drain()));
   yield trailer(hashes, chunkSize, size);
 }

@@ -9,12 +9,12 @@
  *
  * @packageDocumentation
  */
-import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { IntegrityError, NotFoundError } from "../../../errors.js";
 import type { ClampedRange } from "../../byte-range.js";
 import type { ObjectInfo, Storage, StorageOptions } from "../../storage.js";
 import type { ByteSource } from "../../stream-storage.js";
+import { JOBS_IN_FLIGHT, OrderedJobs, sha256 } from "../crypto-jobs.js";
 import { integerArg, openInner, overOf, prefetch, wrapperConfig } from "../wrapper-support.js";
 import { WrapperStorage } from "../wrapper-storage.js";
 import { FOOTER_SIZE, HASH_SIZE, parseFooter, rootOf, withTrailer, type ChecksumLayout } from "./checksum-format.js";
@@ -92,56 +92,58 @@ export class ChecksumStorage extends WrapperStorage {
   }
 
   /**
-   * The bytes of the range, each chunk hashed as its pieces arrive and handed on only once its
-   * SHA-256 matched (pieces are held, not copied into one buffer).
+   * The bytes of the range, each chunk handed on only once its SHA-256 matched. Chunks are hashed in
+   * the thread pool, a few at once, while the next ones are read.
    */
   async *#verified(key: string, stream: Readable, hashes: Buffer, layout: ChecksumLayout, range: ClampedRange, from: number, first: number): AsyncGenerator<Buffer> {
+    const uri = this.uri;
     const end = range.start + range.length;
     const stop = Math.min(layout.size, (first + hashes.length / HASH_SIZE) * layout.chunkSize);
+    /** Chunks being hashed, oldest first: the bytes and where they are. */
+    const pending: Array<{ bytes: Buffer; offset: number; index: number }> = [];
+    const jobs = new OrderedJobs<Buffer>(JOBS_IN_FLIGHT);
+    const checked = function* (digests: Buffer[]): Generator<Buffer> {
+      for (const digest of digests) {
+        const { bytes, offset, index } = pending.shift()!;
+        const expected = hashes.subarray(index * HASH_SIZE, (index + 1) * HASH_SIZE);
+        if (expected.length !== HASH_SIZE || !digest.equals(expected)) {
+          throw new IntegrityError(`"${key}" in ${uri}: chunk ${first + index} (bytes ${offset}–${offset + bytes.length - 1}) does not match its SHA-256; the stored object is damaged`);
+        }
+        const lo = Math.max(range.start, offset) - offset;
+        const hi = Math.min(end, offset + bytes.length) - offset;
+        if (hi > lo) yield bytes.subarray(lo, hi);
+      }
+    };
     let offset = from; // of the current chunk's first byte
     let index = 0;
     let held: Buffer[] = [];
     let inChunk = 0;
-    let hash = createHash("sha256");
-    const release = function* (this: void, chunkStart: number): Generator<Buffer> {
-      let at = chunkStart;
-      for (const part of held) {
-        const lo = Math.max(range.start, at) - at;
-        const hi = Math.min(end, at + part.length) - at;
-        if (hi > lo) yield part.subarray(lo, hi);
-        at += part.length;
-      }
-    };
     try {
       // read ahead while chunks are hashed: the disk or network works while the CPU checks
       for await (const piece of prefetch(stream as AsyncIterable<Buffer>, PREFETCH)) {
         let buf = piece;
         while (buf.length > 0) {
           const chunkLength = Math.min(layout.chunkSize, stop - offset);
-          if (chunkLength <= 0) throw new IntegrityError(`"${key}" in ${this.uri}: the storage below returned more bytes than asked for`);
+          if (chunkLength <= 0) throw new IntegrityError(`"${key}" in ${uri}: the storage below returned more bytes than asked for`);
           const take = Math.min(chunkLength - inChunk, buf.length);
-          const part = buf.subarray(0, take);
-          hash.update(part);
-          held.push(part);
+          held.push(buf.subarray(0, take));
           inChunk += take;
           buf = buf.subarray(take);
           if (inChunk < chunkLength) continue;
-          const expected = hashes.subarray(index * HASH_SIZE, (index + 1) * HASH_SIZE);
-          if (expected.length !== HASH_SIZE || !hash.digest().equals(expected)) {
-            throw new IntegrityError(`"${key}" in ${this.uri}: chunk ${first + index} (bytes ${offset}–${offset + chunkLength - 1}) does not match its SHA-256; the stored object is damaged`);
-          }
-          yield* release(offset);
+          const bytes = held.length === 1 ? held[0]! : Buffer.concat(held, chunkLength);
+          pending.push({ bytes, offset, index });
+          yield* checked(await jobs.add(sha256(bytes)));
           offset += chunkLength;
           index++;
           held = [];
           inChunk = 0;
-          hash = createHash("sha256");
         }
       }
+      yield* checked(await jobs.drain());
     } finally {
       stream.destroy();
     }
-    if (offset < end) throw new IntegrityError(`"${key}" in ${this.uri} ended at byte ${offset + inChunk}, before the ${end} its trailer promises`);
+    if (offset < end) throw new IntegrityError(`"${key}" in ${uri} ended at byte ${offset + inChunk}, before the ${end} its trailer promises`);
   }
 
   protected async writeKey(key: string, source: ByteSource, ifAbsent: boolean): Promise<void> {

@@ -11,9 +11,9 @@
  *
  * @packageDocumentation
  */
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { IntegrityError } from "../../../errors.js";
-import { rechunk } from "../wrapper-support.js";
+import { gcmKey, JOBS_IN_FLIGHT, open, OrderedJobs, seal } from "../crypto-jobs.js";
 import type { EncryptionKey } from "./encryption-keys.js";
 
 const MAGIC = Buffer.from("SKBENC01", "latin1");
@@ -75,75 +75,91 @@ function aad(header: Buffer, final: boolean): Buffer {
   return Buffer.concat([header, Buffer.from([final ? 1 : 0])]);
 }
 
-/** A sealed chunk as two pieces, ciphertext and tag (no copy into one buffer). */
-function sealChunk(key: Buffer, header: Buffer, prefix: Buffer, index: number, final: boolean, plain: Buffer): [Buffer, Buffer] {
-  const cipher = createCipheriv("aes-256-gcm", key, nonce(prefix, index));
-  cipher.setAAD(aad(header, final));
-  const body = cipher.update(plain);
-  cipher.final(); // GCM adds no bytes at the end
-  return [body, cipher.getAuthTag()];
-}
-
-/** The stored bytes for a plaintext stream: the header, then the sealed chunks (one chunk of look-ahead). */
+/**
+ * The stored bytes for a plaintext stream: the header, then the sealed chunks. Chunks are sealed in
+ * the thread pool (see crypto-jobs.ts), a few at once, as soon as it is known whether each one is
+ * the last.
+ */
 export async function* encryptStream(source: AsyncIterable<Uint8Array>, key: EncryptionKey, chunkSize: number): AsyncGenerator<Buffer> {
   const header = newHeader(key, chunkSize);
   const prefix = header.subarray(12, 20);
-  yield header;
-  let held: Buffer | undefined;
+  const cryptoKey = await gcmKey(key.key);
+  const jobs = new OrderedJobs<Buffer>(JOBS_IN_FLIGHT);
   let index = 0;
-  for await (const chunk of rechunk(source, chunkSize)) {
-    if (held !== undefined) yield* sealChunk(key.key, header, prefix, index++, false, held);
-    // rechunk may hand out a view of the source's buffer: keep a copy across the next await
-    held = Buffer.from(chunk);
+  // seal copies its input when called
+  const sealed = (plain: Buffer, final: boolean): Promise<Buffer[]> => jobs.add(seal(cryptoKey, nonce(prefix, index++), aad(header, final), plain));
+  /** A whole chunk not sealed yet: whether it is the last is known once more bytes come, or none. */
+  let ready: Buffer | undefined;
+  let partial: Buffer[] = [];
+  let inChunk = 0;
+  yield header;
+  for await (const piece of source) {
+    let buf = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    while (buf.length > 0) {
+      if (ready !== undefined) {
+        yield* await sealed(ready, false);
+        ready = undefined;
+      }
+      const take = Math.min(chunkSize - inChunk, buf.length);
+      partial.push(buf.subarray(0, take));
+      inChunk += take;
+      buf = buf.subarray(take);
+      if (inChunk === chunkSize) {
+        ready = partial.length === 1 ? partial[0]! : Buffer.concat(partial, chunkSize);
+        partial = [];
+        inChunk = 0;
+      }
+    }
+    // the source may reuse its buffer once asked for the next piece: what still views it is copied
+    if (ready !== undefined && ready.buffer === piece.buffer) ready = Buffer.from(ready);
+    if (partial.length > 0) partial = [Buffer.concat(partial, inChunk)];
   }
-  yield* sealChunk(key.key, header, prefix, index, true, held ?? Buffer.alloc(0));
+  if (inChunk > 0) {
+    if (ready !== undefined) yield* await sealed(ready, false);
+    yield* await sealed(partial[0]!, true);
+  } else {
+    yield* await sealed(ready ?? Buffer.alloc(0), true);
+  }
+  yield* await jobs.drain();
 }
 
 /**
  * The plaintext of chunks `first`… from a stream of their stored bytes (each `chunkSize + 16`
- * bytes, the object's last one shorter). Ciphertext is fed to the cipher as it arrives; the
- * plaintext of a chunk is handed on only once its tag checked out.
+ * bytes, the object's last one shorter). Each chunk is authenticated and decrypted in the thread
+ * pool, a few at once, and its plaintext handed on only once its tag checked out.
  * @throws IntegrityError when a chunk fails authentication or the stream ends early
  */
 export async function* decryptChunks(stored: AsyncIterable<Uint8Array>, layout: EncryptedLayout, key: Buffer, first: number, what: string): AsyncGenerator<Buffer> {
   const lastSealed = layout.size - (layout.chunks - 1) * layout.chunkSize + TAG_SIZE;
   const sealedSize = (i: number): number => (i === layout.chunks - 1 ? lastSealed : layout.chunkSize + TAG_SIZE);
-  const start = (i: number) => {
-    const d = createDecipheriv("aes-256-gcm", key, nonce(layout.prefix, i));
-    d.setAAD(aad(layout.header, i === layout.chunks - 1));
-    return d;
+  const cryptoKey = await gcmKey(key);
+  const jobs = new OrderedJobs<Buffer>(JOBS_IN_FLIGHT);
+  const opened = async (i: number, sealed: Buffer): Promise<Buffer> => {
+    try {
+      return await open(cryptoKey, nonce(layout.prefix, i), aad(layout.header, i === layout.chunks - 1), sealed);
+    } catch (err) {
+      throw new IntegrityError(`${what}: chunk ${i} fails authentication (AES-256-GCM); the stored object was changed or damaged`, { cause: err });
+    }
   };
   let index = first;
-  let decipher = start(index);
+  let held: Buffer[] = [];
   let inChunk = 0;
-  let plain: Buffer[] = [];
-  let tag: Buffer[] = [];
   for await (const piece of stored) {
     let buf = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
     while (buf.length > 0) {
       if (index >= layout.chunks) throw new IntegrityError(`${what}: more bytes than its ${layout.chunks} chunks`);
       const sealed = sealedSize(index);
       const take = Math.min(sealed - inChunk, buf.length);
-      const cipherLeft = Math.max(0, sealed - TAG_SIZE - inChunk);
-      const body = buf.subarray(0, Math.min(cipherLeft, take));
-      if (body.length > 0) plain.push(decipher.update(body));
-      if (take > body.length) tag.push(buf.subarray(body.length, take));
+      held.push(buf.subarray(0, take));
       inChunk += take;
       buf = buf.subarray(take);
       if (inChunk < sealed) continue;
-      try {
-        decipher.setAuthTag(tag.length === 1 ? tag[0]! : Buffer.concat(tag));
-        decipher.final();
-      } catch (err) {
-        throw new IntegrityError(`${what}: chunk ${index} fails authentication (AES-256-GCM); the stored object was changed or damaged`, { cause: err });
-      }
-      yield* plain;
-      plain = [];
-      tag = [];
+      yield* await jobs.add(opened(index, held.length === 1 ? held[0]! : Buffer.concat(held, sealed)));
+      held = [];
       inChunk = 0;
       index++;
-      if (index < layout.chunks) decipher = start(index);
     }
   }
+  yield* await jobs.drain();
   if (inChunk > 0) throw new IntegrityError(`${what}: chunk ${index} is truncated`);
 }

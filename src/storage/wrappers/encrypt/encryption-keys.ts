@@ -39,7 +39,7 @@ function loadKey(source: KeySource, module: string, file: string, env: NodeJS.Pr
     try {
       raw = readFileSync(resolveFrom(file, source.keyFile));
     } catch (err) {
-      throw new ConfigError(`storage module "${module}": cannot read the ${what} ${from}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new ConfigError(`storage module "${module}": cannot read the ${what} from its ${from}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   } else if (typeof source.keyEnv === "string") {
     from = `environment variable ${source.keyEnv}`;

@@ -105,7 +105,7 @@ export class MirrorStorage extends StreamStorage {
     const failed = results.flatMap((r, i) => (r.status === "rejected" ? [[targets[i]!.uri, r.reason as Error] as const] : []));
     if (failed.length === 0) return;
     const list = failed.map(([uri, err]) => `${uri} (${err.message})`).join("; ");
-    throw new StorageError(`${what} in ${this.uri} reached the primary but not ${list}; run repairMirror("${this.uri}") once they are back`, { cause: failed[0]![1] });
+    throw new StorageError(`${what} in ${this.uri} reached the primary but not ${list}; run "skybutler mirror repair ${this.uri}" (repairMirror) once they are back`, { cause: failed[0]![1] });
   }
 
   protected async deleteKey(key: string): Promise<void> {

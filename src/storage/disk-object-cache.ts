@@ -17,8 +17,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { link, mkdir, open, readdir, readFile, rename, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
-import { onProcessExit, RefCountedFile, type LocalFile } from "../../../temp/index.js";
-import { acquireFileLock, withFileLock } from "../../file-lock.js";
+import { onProcessExit, RefCountedFile, type LocalFile } from "../temp/index.js";
+import { acquireFileLock, withFileLock } from "./file-lock.js";
 
 /** What an entry records about the bytes it holds. */
 interface EntryMeta {
@@ -106,6 +106,37 @@ export class DiskObjectCache {
     const hit = await this.#valid(DiskObjectCache.idOf(uri), uri, etag);
     if (hit !== undefined) this.#hits++;
     return hit;
+  }
+
+  /**
+   * The version of the object the cache holds for `uri` (to revalidate it with `If-None-Match`),
+   * whatever its ETag; undefined when there is none or its bytes are incomplete.
+   */
+  async current(uri: string): Promise<{ etag: string; size: number } | undefined> {
+    const meta = await this.#meta(DiskObjectCache.idOf(uri));
+    if (meta === undefined || meta.uri !== uri) return undefined;
+    try {
+      return (await stat(join(this.#objects, DiskObjectCache.idOf(uri)))).size === meta.size ? { etag: meta.etag, size: meta.size } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * A lease (see {@link DiskObjectCache.lease}) on the entry of (uri, etag) if it is valid, taken
+   * under the entry's lock so that a process refilling it cannot swap the bytes between the check
+   * and the link; undefined when the entry is gone or holds another version.
+   * @throws StorageError E_TIMEOUT when the entry stays locked; the fs error of the link
+   */
+  async leaseValid(uri: string, etag: string): Promise<LocalFile | undefined> {
+    await this.#ready();
+    const id = DiskObjectCache.idOf(uri);
+    return withFileLock(join(this.#objects, id), async () => {
+      const path = await this.#valid(id, uri, etag);
+      if (path === undefined) return undefined;
+      this.#hits++;
+      return this.lease(path);
+    });
   }
 
   /**

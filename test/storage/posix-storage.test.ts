@@ -1,74 +1,18 @@
 /**
- * PosixStorage against the Storage conformance suite, in a fresh sandbox per test:
- *
- *   sandbox/root/      the storage root
- *   sandbox/outside/   what `linkOutside` links to, watched by `outside()`
- *
- * plus what only a POSIX backend has (the file itself as local file, temp files beside the
- * destination, file modes, symlinks to files, sparse files).
+ * What only a POSIX backend has, beyond the Storage conformance suite (test/conformance/storages.test.ts):
+ * the file itself as local file, temp files beside the destination, file modes, symlinks to files,
+ * sparse files.
  */
 import { expect } from "chai";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, truncate, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { mkdir, readdir, readFile, stat, symlink, truncate, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { AlreadyExistsError, UnsupportedOperationError } from "../../src/errors.js";
-import { PosixStorage } from "../../src/storage/posix/posix-storage.js";
+import type { PosixStorage } from "../../src/storage/posix/posix-storage.js";
 import { forBackend } from "../support/backends.js";
-import { describeStorageConformance, type StorageFixture } from "../../src/testing/index.js";
-import { lockDirectory } from "../support/lock-directory.js";
-
-/** Every file below `dir`, relative path → content. */
-async function snapshot(dir: string, base = dir): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    if (entry.isDirectory()) Object.assign(out, await snapshot(p, base));
-    else if (entry.isSymbolicLink()) out[relative(base, p)] = `-> ${await readlink(p)}`;
-    else out[relative(base, p)] = await readFile(p, "utf8");
-  }
-  return out;
-}
-
-async function posixFixture(): Promise<StorageFixture & { root: string; sandbox: string }> {
-  const sandbox = await mkdtemp(join(tmpdir(), "skybutler-posix-"));
-  const root = join(sandbox, "root");
-  const storage = await PosixStorage.open(root, { create: true });
-  const unlocks: Array<() => Promise<void>> = [];
-  return {
-    storage,
-    root,
-    sandbox,
-    async cleanup() {
-      await storage.close();
-      for (const unlock of unlocks.splice(0)) await unlock();
-      await rm(sandbox, { recursive: true, force: true });
-    },
-    async denyWrite(key) {
-      const dir = dirname(join(root, key));
-      await mkdir(dir, { recursive: true });
-      unlocks.push(await lockDirectory(dir));
-    },
-    async linkOutside(name) {
-      await mkdir(join(sandbox, "outside"), { recursive: true });
-      await writeFile(join(sandbox, "outside", "victim"), "outside");
-      await symlink(join(sandbox, "outside"), join(root, name));
-    },
-    async outside() {
-      const out: Record<string, string> = {};
-      for (const entry of await readdir(sandbox, { withFileTypes: true })) {
-        if (entry.name === "root") continue;
-        if (entry.isDirectory()) Object.assign(out, await snapshot(join(sandbox, entry.name), sandbox));
-        else out[entry.name] = await readFile(join(sandbox, entry.name), "utf8");
-      }
-      return out;
-    },
-  };
-}
+import { posixFixture } from "../support/storage-fixtures.js";
 
 forBackend("posix", () => {
-  describeStorageConformance({ name: "PosixStorage", create: posixFixture });
-
   describe("PosixStorage specifics", () => {
     let fx: Awaited<ReturnType<typeof posixFixture>>;
     let s: PosixStorage;
