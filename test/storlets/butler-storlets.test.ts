@@ -8,7 +8,6 @@ import { Butler } from "../../src/butler/butler.js";
 import { SkybutlerServer } from "../../src/server/skybutler-server.js";
 import { deployStorlet } from "../../src/storlets/deploy-client.js";
 import { localStorletCode } from "../../src/storlets/local-code.js";
-import { clearDownloadCache } from "../../src/storage/download-cache.js";
 import { SAMPLE_REPO } from "../../src/testing/index.js";
 import { runPythonJson } from "../support/astropy.js";
 import { SwiftAdmin, uniqueContainer } from "../support/swift-admin.js";
@@ -43,7 +42,6 @@ describe("butler.get with a storlet", function () {
   });
 
   after(async () => {
-    clearDownloadCache();
     if (container !== undefined) await new SwiftAdmin(swift).removeContainer(container);
     await gateway?.close();
     await server?.close();
