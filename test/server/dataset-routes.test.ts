@@ -176,7 +176,7 @@ describe("skybutler serve: datasets", function () {
       refused(await call(`${ro.url}/api/v1/repos/cam/datasets/calexp?visit=4&ccd=1`, { method: "PUT", headers: auth("write"), body: await readFile(join(RAW, "v4_fr_c01.fits")) }), 403, "E_PERMISSION_DENIED");
       expect((await call(`${ro.url}/api/v1/repos/cam/datasets/raw?visit=4&ccd=1`)).status).to.equal(200);
       const missing = await call(`${ro.url}/api/v1/repos/cam/datasets/calexp?visit=4&ccd=2`);
-      refused(missing, 404, "E_DATASET_NOT_FOUND", /^no "calexp" dataset for data id .* in repo "cam", repo "cam" \(parent 1\)$/);
+      refused(missing, 404, "E_DATASET_NOT_FOUND", /^no "calexp" dataset for data id .* in repo "cam", a parent of repo "cam"$/);
     } finally {
       await ro.stop();
     }
