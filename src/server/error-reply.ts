@@ -55,6 +55,8 @@ const FASTIFY: Record<string, { status: number; code: ErrorCode; message: string
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: "E_USAGE", message: "the Content-Length does not match the body" },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: "E_USAGE", message: "the request body is empty" },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: "E_USAGE", message: "unsupported Content-Type" },
+  FST_ERR_BAD_URL: { status: 400, code: "E_USAGE", message: "the URL is malformed (bad percent-encoding)" },
+  FST_ERR_ASYNC_CONSTRAINT: { status: 400, code: "E_USAGE", message: "the request could not be routed" },
 };
 
 /**

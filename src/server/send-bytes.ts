@@ -33,7 +33,12 @@ export async function sendBytes(req: FastifyRequest, reply: FastifyReply, bytes:
   if (noneMatchHits(req.headers["if-none-match"], bytes.etag)) return reply.code(304).send();
   const range = resolveRange(req.headers.range, bytes.size);
   if (range === "unsatisfiable") {
-    return reply.code(416).header("content-range", `bytes */${bytes.size}`).header("content-length", "0").send();
+    // a typed answer like every other error, so a client (and a person) learns why
+    return reply
+      .code(416)
+      .header("content-range", `bytes */${bytes.size}`)
+      .header("x-skybutler-error", "E_USAGE")
+      .send({ code: "E_USAGE", message: `the requested range starts at or past the end of the object (${bytes.size} bytes)` });
   }
   const length = range === undefined ? bytes.size : range.end - range.start + 1;
   reply.header("content-type", bytes.mediaType).header("content-length", String(length));

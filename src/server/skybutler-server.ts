@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 import { resolve } from "node:path";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { ConfigError } from "../errors.js";
 import { storageFromUri, type Storage } from "../storage/index.js";
 import { AccessPolicy } from "./access-policy.js";
@@ -167,6 +167,13 @@ export class SkybutlerServer {
 }
 
 function buildApp(ctx: ServerContext, logStream: NodeJS.WritableStream | undefined, stopping: { value: boolean }): FastifyInstance {
+  /** Every error answer, the framework's own (a malformed URL) included: `{code, message}`. */
+  const sendError = (err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const { status, body } = errorReply(err, ctx.redactor, (e) => req.log.error({ err: e }, "request failed"));
+    if (status === 401) reply.header("www-authenticate", 'Bearer realm="skybutler"');
+    // a HEAD response has no body: the code travels in a header too
+    return reply.code(status).header("x-skybutler-error", body.code).send(body);
+  };
   const app = Fastify({
     logger: logStream === undefined ? false : { level: "info", stream: logStream, redact: ["req.headers.authorization"] },
     bodyLimit: ctx.limits.maxJsonBytes,
@@ -178,17 +185,14 @@ function buildApp(ctx: ServerContext, logStream: NodeJS.WritableStream | undefin
     return503OnClosing: true,
     forceCloseConnections: "idle",
     routerOptions: { maxParamLength: 4096 },
+    // errors fastify meets before routing (a malformed URL) get the same typed answer
+    frameworkErrors: (err, req, reply) => void sendError(err, req, reply),
   });
   app.server.headersTimeout = ctx.limits.headersTimeoutMs;
   // bodies are read by the routes themselves (streamed objects, size-limited messages)
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (_req, _payload, done) => done(null, undefined));
-  app.setErrorHandler((err, req, reply) => {
-    const { status, body } = errorReply(err, ctx.redactor, (e) => req.log.error({ err: e }, "request failed"));
-    if (status === 401) reply.header("www-authenticate", 'Bearer realm="skybutler"');
-    // a HEAD response has no body: the code travels in a header too
-    return reply.code(status).header("x-skybutler-error", body.code).send(body);
-  });
+  app.setErrorHandler(sendError);
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: "E_USAGE", message: `no endpoint ${req.method} ${req.url.split("?")[0]}; see the README's "Server" section` }));
   // while stopping, a request that finishes frees its connection at once instead of keeping it alive
   app.addHook("onSend", async (_req, reply, payload) => {
