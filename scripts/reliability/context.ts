@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { Repository, TempScope, type StorageOptions } from "../../src/testing/index.js";
+import { payload } from "./payload.mjs";
 import type { SecretWatch } from "./secrets.js";
 import type { Sizes } from "./sizes.js";
 
@@ -18,11 +19,7 @@ export interface RunContext {
   log(line: string): void;
 }
 
-/** What writer `w` puts as its `i`-th dataset: a function of both, so every byte can be checked; `kib` sets its size. */
-export function payload(w: number, i: number, kib = 4): { w: number; i: number; pad: string } {
-  const unit = `${w}.${i}:`;
-  return { w, i, pad: unit.repeat(Math.ceil((kib * 1024) / unit.length)) };
-}
+export { payload };
 
 /** `sha256:<hex>`, as dataset records write checksums. */
 export function sha256(bytes: Uint8Array): string {

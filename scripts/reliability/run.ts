@@ -19,6 +19,8 @@ type Section = (ctx: RunContext) => Promise<Figure[]>;
 /** The sections by name, in run order. */
 export const SECTIONS: Record<string, () => Promise<Section>> = {
   swift: async () => swiftFaults,
+  crashes: async () => (await import("./crashes.js")).crashes,
+  concurrency: async () => (await import("./concurrency.js")).concurrency,
 };
 
 /** Options of {@link runReliability}. */
