@@ -21,6 +21,9 @@ export const SECTIONS: Record<string, () => Promise<Section>> = {
   swift: async () => swiftFaults,
   crashes: async () => (await import("./crashes.js")).crashes,
   concurrency: async () => (await import("./concurrency.js")).concurrency,
+  hostile: async () => (await import("./hostile.js")).hostile,
+  fuzzing: async () => (await import("./fuzzing.js")).fuzzing,
+  resources: async () => (await import("./resources.js")).resources,
 };
 
 /** Options of {@link runReliability}. */
