@@ -189,7 +189,7 @@ async function msgCases(ctx: RunContext, dir: string): Promise<Outcome[]> {
     ["malformed JSON", "{not json"],
     ["unknown action", '{"action":"frobnicate","meta":{}}'],
     ["meta a string", '{"action":"ls","meta":"x"}'],
-    ["objPull with a numeric path", JSON.stringify({ action: "objPull", meta: { path: 42 } })],
+    ["objPull with an object for its path", JSON.stringify({ action: "objPull", meta: { path: { nested: true } } })],
     ["objPut of a missing local path", JSON.stringify({ action: "objPut", meta: { path: join(dir, "nothing-here"), toLocation: "x" } })],
   ];
   const outcomes: Outcome[] = [];
