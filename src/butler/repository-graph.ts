@@ -97,9 +97,16 @@ export async function openRepositoryGraph(
   }
 }
 
-/** An input and its parents depth-first; repositories already seen are skipped. */
-async function openTree(args: RepositoryArgs, seen: Set<string>, tempScope: TempScope, all: Repository[]): Promise<Repository[]> {
+/**
+ * An input and its parents depth-first; repositories already seen are skipped (a diamond is
+ * fine), but a parent that is its own ancestor is a cycle: an error, not a silent cut.
+ * @throws ConfigError for a cycle of parents
+ */
+async function openTree(args: RepositoryArgs, seen: Set<string>, tempScope: TempScope, all: Repository[], path: string[] = []): Promise<Repository[]> {
   const root = repositoryRoot(args.root);
+  if (path.includes(root)) {
+    throw new ConfigError(`the parents of ${path[path.length - 1]} form a cycle: ${[...path.slice(path.indexOf(root)), root].join(" → ")}; remove one of them from its repositoryCfg.yaml`);
+  }
   if (seen.has(root)) return [];
   seen.add(root);
   const repo = await Repository.open(args, { role: "input", tempScope });
@@ -107,7 +114,7 @@ async function openTree(args: RepositoryArgs, seen: Set<string>, tempScope: Temp
   const below: Repository[] = [];
   for (const parent of repo.recordedCfg?.parents ?? []) {
     // tags are copied down to parents (Gen2)
-    below.push(...(await openTree({ root: parent, mode: "r", tags: args.tags }, seen, tempScope, all)));
+    below.push(...(await openTree({ root: parent, mode: "r", tags: args.tags }, seen, tempScope, all, [...path, root])));
   }
   await repo.initMapper(inheritedRegistries(below, repo.mapperName));
   return [repo, ...below];

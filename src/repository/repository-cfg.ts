@@ -9,6 +9,9 @@ import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { ConfigError } from "../errors.js";
 import type { Storage } from "../storage/storage.js";
 
+/** The keys of a repositoryCfg.yaml. */
+const CFG_KEYS = ["mapper", "mapperArgs", "parents", "policy"];
+
 /** The key of the configuration object in a repository's storage. */
 export const REPOSITORY_CFG_KEY = "repositoryCfg.yaml";
 
@@ -48,7 +51,7 @@ export function absoluteParent(childRoot: string, stored: string): string {
 
 /**
  * Reads a repository's configuration, or `undefined` when it has none.
- * @throws ConfigError when the file is not a valid configuration
+ * @throws ConfigError when the file is not a valid configuration (unknown keys included)
  */
 export async function readRepositoryCfg(storage: Storage): Promise<RepositoryCfg | undefined> {
   if (!(await storage.exists(REPOSITORY_CFG_KEY))) return undefined;
@@ -63,6 +66,11 @@ export async function readRepositoryCfg(storage: Storage): Promise<RepositoryCfg
     throw new ConfigError(`${where} must be a YAML mapping with at least a "mapper" key`);
   }
   const raw = doc as Record<string, unknown>;
+  // a misspelt key ("parent:", "mappers:") would otherwise be ignored without a word
+  const unknown = Object.keys(raw).filter((k) => !CFG_KEYS.includes(k));
+  if (unknown.length > 0) {
+    throw new ConfigError(`${where}: unknown key(s) ${unknown.map((k) => JSON.stringify(k.slice(0, 64))).join(", ")}; a repository configuration has only ${CFG_KEYS.join(", ")}`);
+  }
   if (typeof raw.mapper !== "string" || raw.mapper === "") {
     throw new ConfigError(`${where} names no mapper; add e.g. "mapper: testcam"`);
   }

@@ -58,6 +58,14 @@ interface Rule {
   remaining: number;
 }
 
+/** A standing rule: each matching request gets one of `faults` with probability `rate`. */
+interface RandomRule {
+  match: FaultMatch;
+  faults: Fault[];
+  rate: number;
+  random: () => number;
+}
+
 /** A running proxy. */
 export interface FaultProxy {
   port: number;
@@ -67,6 +75,11 @@ export interface FaultProxy {
   seen: ProxiedRequest[];
   /** Applies `fault` to the next `times` requests that match (in addition to earlier rules). */
   inject(match: FaultMatch, fault: Fault, times?: number): void;
+  /**
+   * From now on, each request matching `match` (and no counted rule) gets, with probability
+   * `rate`, one of `faults` picked by `random` (a seeded generator makes a run replayable).
+   */
+  sometimes(match: FaultMatch, faults: Fault[], rate: number, random: () => number): void;
   /** Forgets every rule and the log. */
   reset(): void;
   /** Stops listening and cuts every open connection. */
@@ -80,10 +93,12 @@ function matches(m: FaultMatch, method: string, path: string): boolean {
 }
 
 /**
- * Starts a proxy to `127.0.0.1:<upstreamPort>` on a free port.
+ * Starts a proxy to `127.0.0.1:<upstreamPort>` on a free port, or on `options.port` (a proxy
+ * restarted where a closed one listened, so that clients reconnect to it).
  */
-export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy> {
+export async function startFaultProxy(upstreamPort: number, options: { port?: number } = {}): Promise<FaultProxy> {
   const rules: Rule[] = [];
+  const randomRules: RandomRule[] = [];
   const seen: ProxiedRequest[] = [];
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -98,7 +113,10 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
     const path = req.url ?? "/";
     const rule = rules.find((r) => r.remaining > 0 && matches(r.match, method, path));
     if (rule !== undefined) rule.remaining--;
-    const fault = rule?.fault;
+    let fault = rule?.fault;
+    for (const r of rule === undefined ? randomRules : []) {
+      if (fault === undefined && matches(r.match, method, path) && r.random() < r.rate) fault = r.faults[Math.floor(r.random() * r.faults.length)];
+    }
     const entry: ProxiedRequest = {
       method,
       path,
@@ -198,7 +216,10 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
     res.end();
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => (server.off("error", reject), resolve()));
+  });
   const proxy: FaultProxy = {
     port: (server.address() as AddressInfo).port,
     get authUrl() {
@@ -208,8 +229,12 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
     inject(match, fault, times = 1) {
       rules.push({ match, fault, remaining: times });
     },
+    sometimes(match, faults, rate, random) {
+      randomRules.push({ match, faults, rate, random });
+    },
     reset() {
       rules.length = 0;
+      randomRules.length = 0;
       seen.length = 0;
     },
     async close() {
