@@ -82,6 +82,7 @@ export class DatasetRecords {
   readonly #db: Database.Database;
   readonly #upsert: Database.Statement;
   readonly #one: Database.Statement;
+  readonly #dropOthers: Database.Statement;
   readonly #intend: Database.Statement | undefined;
   readonly #clear: Database.Statement | undefined;
 
@@ -93,6 +94,8 @@ export class DatasetRecords {
       "INSERT OR REPLACE INTO dataset (datasetType, dataId, key, size, checksum, created) VALUES (?, ?, ?, ?, ?, ?)",
     );
     this.#one = db.prepare("SELECT * FROM dataset WHERE datasetType = ? AND dataId = ?");
+    // records are keyed by the stored object: another data id (or type) naming the same key loses its record
+    this.#dropOthers = db.prepare("DELETE FROM dataset WHERE key = ? AND NOT (datasetType = ? AND dataId = ?)");
   }
 
   /**
@@ -116,7 +119,9 @@ export class DatasetRecords {
   }
 
   /**
-   * Records a dataset. With `publish` (the file's rename), first commits an intent in a
+   * Records a dataset, replacing the record of the same type and data id and any record of the
+   * same key (records are keyed by the stored object: two data ids that name one file have one
+   * record, the last put's). With `publish` (the file's rename), first commits an intent in a
    * transaction of its own, then runs `publish` inside the record's immediate transaction, which
    * clears the intent: the record and the file appear together, or neither does — and a process
    * killed between the rename and the commit leaves the intent, from which `fsck --repair`
@@ -126,7 +131,7 @@ export class DatasetRecords {
   record(record: Omit<DatasetRecord, "created">, publish?: () => void): void {
     const dataId = canonicalDataId(record.dataId);
     const created = new Date().toISOString();
-    const upsert = () => this.#upsert.run(record.datasetType, dataId, record.key, record.size, record.checksum, created);
+    const upsert = () => this.#replace(record.datasetType, dataId, record.key, record.size, record.checksum, created);
     if (publish === undefined) {
       this.#db.transaction(upsert).immediate();
       return;
@@ -164,10 +169,16 @@ export class DatasetRecords {
   settleIntent(intent: RecordIntent, adopt: boolean): void {
     this.#db
       .transaction(() => {
-        if (adopt) this.#upsert.run(intent.datasetType, canonicalDataId(intent.dataId), intent.key, intent.size, intent.checksum, new Date().toISOString());
+        if (adopt) this.#replace(intent.datasetType, canonicalDataId(intent.dataId), intent.key, intent.size, intent.checksum, new Date().toISOString());
         this.#db.prepare("DELETE FROM intent WHERE id = ?").run(intent.id);
       })
       .immediate();
+  }
+
+  /** Upserts one record and drops any other record of its key (inside the caller's transaction). */
+  #replace(datasetType: string, dataId: string, key: string, size: number, checksum: string, created: string): void {
+    this.#dropOthers.run(key, datasetType, dataId);
+    this.#upsert.run(datasetType, dataId, key, size, checksum, created);
   }
 
   /** The record of one dataset, if any. */

@@ -60,8 +60,11 @@ export interface RecordStore {
   settleIntent?(intent: RecordIntent, adopt: boolean): Promise<void>;
 
   /**
-   * Records a dataset whose object is already published (replacing an earlier record of the
-   * same type and data id): at most one record per dataset.
+   * Records a dataset whose object is already published, replacing an earlier record of the same
+   * type and data id **and any record of the same key** under another data id or type: records are
+   * keyed by the stored object, so two data ids naming one file (a template that ignores a key)
+   * have one record, the last put's — never a stale one beside it. At most one record per dataset
+   * and per object. ({@link RecordStore.recordAround} and an adopted intent replace the same way.)
    * @throws RegistryError when the store cannot be written (read-only, unreachable)
    */
   record(record: NewRecord): Promise<void>;
