@@ -19,7 +19,7 @@ import type { ButlerLocation, Mapper, MapperDataId } from "../mapper/index.js";
 import { contentTypeOf } from "../storage/content-types.js";
 import type { PendingLocalFile, Storage } from "../storage/storage.js";
 import type { TempScope } from "../temp/index.js";
-import { backupObject } from "./backup.js";
+import { BackupStorage, keepCurrent } from "./backup.js";
 import type { RecordStore } from "./records/record-store.js";
 import { PutStorage } from "./put-storage.js";
 import type { StoredDataset } from "./stored-dataset.js";
@@ -45,7 +45,11 @@ export interface DatasetHandle {
 
 /** Options of {@link DatasetIo.write}. */
 export interface WriteDatasetOptions {
-  /** Keep an existing dataset as `<key>~1`, `~2`, … (numbered in order of creation). */
+  /**
+   * Keep every version as `<key>~1`, `~2`, … (numbered in order of creation): the one found, unless
+   * a backup holds it already, and the new one, before it replaces the current object — so no
+   * version a doBackup put acknowledged is lost to concurrent writers (see `backup.ts`).
+   */
   doBackup?: boolean;
 }
 
@@ -110,8 +114,8 @@ export class DatasetIo {
    *   FormatterError, DatasetConflictError, StorageError
    */
   async write(obj: unknown, datasetType: string, dataId: MapperDataId, options: WriteDatasetOptions = {}): Promise<void> {
-    const { location, key, target, formatter } = await this.#prepareWrite(datasetType, dataId);
-    if (options.doBackup) await this.#backup(key);
+    const { location, key, target, formatter } = await this.#prepareWrite(datasetType, dataId, options);
+    if (options.doBackup) await keepCurrent(this.#parts.storage, key);
     await formatter.write(obj, { storage: target, key, location, temp: this.#parts.temp });
     this.#parts.noteWritten(key);
   }
@@ -153,7 +157,7 @@ export class DatasetIo {
    *   source's own error
    */
   async writeStored(source: StoredSource, datasetType: string, dataId: MapperDataId, options: WriteDatasetOptions = {}): Promise<Readonly<DataId>> {
-    const { location, key, target, formatter } = await this.#prepareWrite(datasetType, dataId);
+    const { location, key, target, formatter } = await this.#prepareWrite(datasetType, dataId, options);
     const check = formatter.check?.bind(formatter);
     if (check === undefined) throw new UnsupportedOperationError(`"${datasetType}" is stored as ${formatter.storageName}, whose formatter cannot check stored bytes; put the object instead`);
     {
@@ -161,7 +165,7 @@ export class DatasetIo {
       await fillPending(pending, source);
       await check(pending.path, location.datasetType);
       // only bytes that passed replace anything, so only they make a backup
-      if (options.doBackup) await this.#backup(key);
+      if (options.doBackup) await keepCurrent(this.#parts.storage, key);
       await pending.commit();
     }
     this.#parts.noteWritten(key);
@@ -169,7 +173,7 @@ export class DatasetIo {
   }
 
   /** Maps for a write and picks its formatter and the storage to write through (with records and write-once checks). */
-  async #prepareWrite(datasetType: string, dataId: MapperDataId) {
+  async #prepareWrite(datasetType: string, dataId: MapperDataId, options: WriteDatasetOptions) {
     const { mapper, storage, records } = this.#parts;
     const location = await mapper.map(datasetType, dataId, { write: true });
     if (location.bypass !== undefined) throw new ConfigError(`"${datasetType}" is computed on read and cannot be put`);
@@ -179,7 +183,7 @@ export class DatasetIo {
     const writeOnce = mapper.isWriteOnce(location.datasetType);
     // Recording or comparing needs a checksum of what is written; otherwise nothing is added
     const dataIdOf = location.dataId;
-    const target =
+    const recorded =
       records === undefined && !writeOnce
         ? storage
         : new PutStorage(storage, {
@@ -191,13 +195,9 @@ export class DatasetIo {
                 ? { recordAround: (object, publish) => records.recordAround!({ datasetType, dataId: dataIdOf, ...object }, publish) }
                 : { recordAfter: (object) => records.record({ datasetType, dataId: dataIdOf, ...object }) }),
           });
+    // a write-once dataset is never replaced, so only doBackup puts of others keep their versions
+    const target = options.doBackup && !writeOnce ? new BackupStorage(recorded, storage) : recorded;
     return { location, key, target, formatter };
-  }
-
-  /** Keeps the object at `key` as `<key>~N` before it is replaced (nothing when there is none). */
-  async #backup(key: string): Promise<void> {
-    const { storage } = this.#parts;
-    if (await storage.exists(key)) await backupObject(storage, key);
   }
 
   /**

@@ -6,6 +6,14 @@
  * Safe for several processes writing at once: WAL journal, a busy timeout, and one immediate
  * transaction per put that also performs the file's rename (see `CommitOptions.around`).
  *
+ * A rename and a sqlite commit cannot be one atomic step: a process killed after the rename and
+ * before the commit leaves the new file with the old record (or none). So a put first commits an
+ * *intent* (type, data id, key, size, checksum) in a transaction of its own, then renames inside the
+ * record's transaction, which also clears the intent. An intent left behind says exactly which
+ * bytes a killed put published: `fsck --repair` adopts it when the object has its checksum and
+ * drops it otherwise — so a crash's mismatch is repaired, while a mismatch without an intent (bit
+ * rot, a hand edit) is never blessed.
+ *
  * @packageDocumentation
  */
 import Database from "better-sqlite3";
@@ -40,7 +48,22 @@ CREATE TABLE IF NOT EXISTS dataset (
   PRIMARY KEY (datasetType, dataId)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS dataset_key ON dataset (key);
+CREATE TABLE IF NOT EXISTS intent (   -- a put between its intent and its record (see above)
+  id INTEGER PRIMARY KEY,
+  datasetType TEXT NOT NULL,
+  dataId TEXT NOT NULL,
+  key TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  checksum TEXT NOT NULL,
+  created TEXT NOT NULL
+);
 `;
+
+/** A put that committed its intent and may have published its object without recording it. */
+export interface RecordIntent extends Omit<DatasetRecord, "created"> {
+  /** Identifies the intent in its store. */
+  id: number;
+}
 
 /** Canonical JSON of a data id (sorted keys), so equal ids have equal text. */
 export function canonicalDataId(dataId: Readonly<DataId>): string {
@@ -59,13 +82,20 @@ export class DatasetRecords {
   readonly #db: Database.Database;
   readonly #upsert: Database.Statement;
   readonly #one: Database.Statement;
+  readonly #dropOthers: Database.Statement;
+  readonly #intend: Database.Statement | undefined;
+  readonly #clear: Database.Statement | undefined;
 
-  private constructor(db: Database.Database) {
+  private constructor(db: Database.Database, writable: boolean) {
     this.#db = db;
+    this.#intend = writable ? db.prepare("INSERT INTO intent (datasetType, dataId, key, size, checksum, created) VALUES (?, ?, ?, ?, ?, ?)") : undefined;
+    this.#clear = writable ? db.prepare("DELETE FROM intent WHERE id = ?") : undefined;
     this.#upsert = db.prepare(
       "INSERT OR REPLACE INTO dataset (datasetType, dataId, key, size, checksum, created) VALUES (?, ?, ?, ?, ?, ?)",
     );
     this.#one = db.prepare("SELECT * FROM dataset WHERE datasetType = ? AND dataId = ?");
+    // records are keyed by the stored object: another data id (or type) naming the same key loses its record
+    this.#dropOthers = db.prepare("DELETE FROM dataset WHERE key = ? AND NOT (datasetType = ? AND dataId = ?)");
   }
 
   /**
@@ -82,23 +112,73 @@ export class DatasetRecords {
         db.pragma("synchronous = NORMAL"); // with WAL: durable at checkpoints, never corrupt
         db.exec(SCHEMA);
       }
-      return new DatasetRecords(db);
+      return new DatasetRecords(db, options.readonly !== true);
     } catch (err) {
       throw new RegistryError(`cannot open the dataset records ${path}: ${(err as Error).message}`, { cause: err });
     }
   }
 
   /**
-   * Records a dataset, running `publish` (the file's rename) inside the same immediate
-   * transaction: the record and the file appear together, or neither does.
-   * @throws whatever `publish` throws (nothing is recorded then)
+   * Records a dataset, replacing the record of the same type and data id and any record of the
+   * same key (records are keyed by the stored object: two data ids that name one file have one
+   * record, the last put's). With `publish` (the file's rename), first commits an intent in a
+   * transaction of its own, then runs `publish` inside the record's immediate transaction, which
+   * clears the intent: the record and the file appear together, or neither does — and a process
+   * killed between the rename and the commit leaves the intent, from which `fsck --repair`
+   * restores the record ({@link DatasetRecords.intents}).
+   * @throws whatever `publish` throws (nothing is recorded then, and the intent is cleared)
    */
-  record(record: Omit<DatasetRecord, "created">, publish: () => void = () => undefined): void {
-    const insert = this.#db.transaction(() => {
-      this.#upsert.run(record.datasetType, canonicalDataId(record.dataId), record.key, record.size, record.checksum, new Date().toISOString());
-      publish();
-    });
-    insert.immediate();
+  record(record: Omit<DatasetRecord, "created">, publish?: () => void): void {
+    const dataId = canonicalDataId(record.dataId);
+    const created = new Date().toISOString();
+    const upsert = () => this.#replace(record.datasetType, dataId, record.key, record.size, record.checksum, created);
+    if (publish === undefined) {
+      this.#db.transaction(upsert).immediate();
+      return;
+    }
+    if (this.#intend === undefined || this.#clear === undefined) throw new RegistryError("the dataset records were opened read-only");
+    const intent = this.#intend.run(record.datasetType, dataId, record.key, record.size, record.checksum, created).lastInsertRowid;
+    let published = false;
+    try {
+      this.#db
+        .transaction(() => {
+          upsert();
+          this.#clear!.run(intent);
+          publish();
+          published = true;
+        })
+        .immediate();
+    } catch (err) {
+      // the rename failed: nothing to adopt. (Renamed but not committed: the intent stays for fsck.)
+      if (!published) this.#clear.run(intent);
+      throw err;
+    }
+  }
+
+  /** Intents left by puts that were killed (or are running now), oldest first. */
+  intents(): RecordIntent[] {
+    if (this.#db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'intent'").get() === undefined) return []; // an older file
+    const rows = this.#db.prepare("SELECT * FROM intent ORDER BY id").all() as Array<RecordRow & { id: number }>;
+    return rows.map(({ created: _created, ...row }) => ({ ...row, dataId: JSON.parse(row.dataId) as DataId }));
+  }
+
+  /**
+   * Ends an intent: with `adopt`, its record replaces the dataset's (the object was found to have its
+   * checksum), in one transaction with the intent's removal; else the intent is only dropped.
+   */
+  settleIntent(intent: RecordIntent, adopt: boolean): void {
+    this.#db
+      .transaction(() => {
+        if (adopt) this.#replace(intent.datasetType, canonicalDataId(intent.dataId), intent.key, intent.size, intent.checksum, new Date().toISOString());
+        this.#db.prepare("DELETE FROM intent WHERE id = ?").run(intent.id);
+      })
+      .immediate();
+  }
+
+  /** Upserts one record and drops any other record of its key (inside the caller's transaction). */
+  #replace(datasetType: string, dataId: string, key: string, size: number, checksum: string, created: string): void {
+    this.#dropOthers.run(key, datasetType, dataId);
+    this.#upsert.run(datasetType, dataId, key, size, checksum, created);
   }
 
   /** The record of one dataset, if any. */

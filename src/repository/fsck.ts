@@ -2,7 +2,11 @@
  * `fsck`: compares a repository's dataset records with what its storage holds — records of
  * missing objects, orphan objects (a dataset object without a record: a writer that died between
  * publishing the object and recording it), size and checksum mismatches — and with `repair`
- * re-registers orphans and drops the records of missing objects. Objects of a dataset type of
+ * re-registers orphans and drops the records of missing objects. A put killed between publishing
+ * its object and committing its record left an *intent* (sqlite records): an intent whose checksum
+ * the object has is an **interrupted** put, whose record `repair` restores from the intent; one
+ * the object does not match published nothing and is dropped. A mismatch without such an intent is
+ * never blessed. Objects of a dataset type of
  * which no dataset was ever recorded (raw files an ingest copied in) are counted, not called
  * orphans, unless `allTypes` says so.
  *
@@ -21,7 +25,7 @@ import { TempScope } from "../temp/index.js";
 /** One problem found. */
 export interface FsckFinding {
   /** What is wrong. */
-  kind: "missing" | "orphan" | "mismatch";
+  kind: "missing" | "orphan" | "mismatch" | "interrupted";
   /** The object's key. */
   key: string;
   /** The dataset (for an orphan: as its key parses; absent when no template parses it). */
@@ -50,8 +54,15 @@ export interface FsckReport {
   missing: FsckFinding[];
   orphans: FsckFinding[];
   mismatches: FsckFinding[];
-  /** With `repair`: orphans registered and records of missing objects dropped. */
-  repaired: { registered: FsckFinding[]; dropped: FsckFinding[] };
+  /**
+   * Puts killed between publishing their object and recording it, told by their intent (the object
+   * has the intent's checksum): `repair` records them.
+   */
+  interrupted: FsckFinding[];
+  /** Intents of puts that published nothing (killed before their rename): `repair` drops them. */
+  staleIntents: number;
+  /** With `repair`: orphans registered, records of missing objects dropped, interrupted puts recorded. */
+  repaired: { registered: FsckFinding[]; dropped: FsckFinding[]; adopted: FsckFinding[] };
   /** Whether damage remains (what the command's exit status says). */
   damaged: boolean;
 }
@@ -91,7 +102,23 @@ export async function fsck(repo: Repository, options: FsckOptions = {}): Promise
   }
   const { storage, mapper } = repo;
   const checksums = options.checksums !== false;
-  const report: FsckReport = { recordStore: records.where, records: 0, objects: 0, unknownObjects: 0, untracked: 0, missing: [], orphans: [], mismatches: [], repaired: { registered: [], dropped: [] }, damaged: false };
+  const report: FsckReport = {
+    recordStore: records.where,
+    records: 0,
+    objects: 0,
+    unknownObjects: 0,
+    untracked: 0,
+    missing: [],
+    orphans: [],
+    mismatches: [],
+    interrupted: [],
+    staleIntents: 0,
+    repaired: { registered: [], dropped: [], adopted: [] },
+    damaged: false,
+  };
+
+  // 0. intents of killed puts: adopted (with repair) before the records are checked
+  await checkIntents(report, records, storage, options.repair === true);
 
   // 1. every record against its object
   const recordedKeys = new Set<string>();
@@ -152,9 +179,62 @@ export async function fsck(repo: Repository, options: FsckOptions = {}): Promise
   }
 
   if (options.repair) await repair(report, records, storage);
-  report.damaged = report.mismatches.length > 0 || report.missing.length > report.repaired.dropped.length || report.orphans.length > report.repaired.registered.length;
+  report.damaged =
+    report.mismatches.length > 0 ||
+    report.missing.length > report.repaired.dropped.length ||
+    report.orphans.length > report.repaired.registered.length ||
+    report.interrupted.length > report.repaired.adopted.length;
   sortFindings(report);
   return report;
+}
+
+/**
+ * Sorts the intents left by killed puts: one whose checksum the object has (checked by size, then
+ * SHA-256) published it — adopted with `repair` unless the record already says the same; any other
+ * published nothing and is dropped with `repair`. The newest intent wins when several match.
+ */
+async function checkIntents(report: FsckReport, records: RecordStore, storage: Storage, repair: boolean): Promise<void> {
+  const intents = (await records.intents?.()) ?? [];
+  const digests = new Map<string, { size: number; checksum: string } | undefined>();
+  const digestOf = async (key: string) => {
+    if (!digests.has(key)) {
+      try {
+        digests.set(key, await digestLocal(storage, key));
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+        digests.set(key, undefined);
+      }
+    }
+    return digests.get(key);
+  };
+  const adopted = new Set<string>();
+  for (const intent of [...intents].reverse()) {
+    const actual = await digestOf(intent.key);
+    const matches = actual !== undefined && !adopted.has(intent.key) && actual.size === intent.size && actual.checksum === intent.checksum;
+    if (!matches) {
+      report.staleIntents++;
+      if (repair) await records.settleIntent!(intent, false);
+      continue;
+    }
+    adopted.add(intent.key);
+    const recorded = await records.get(intent.datasetType, intent.dataId);
+    const finding: FsckFinding = { kind: "interrupted", key: intent.key, datasetType: intent.datasetType, dataId: intent.dataId, expected: { size: intent.size, checksum: intent.checksum } };
+    const current = recorded !== undefined && recorded.key === intent.key && recorded.checksum === intent.checksum && recorded.size === intent.size;
+    if (!current) report.interrupted.push(finding);
+    if (repair) {
+      await records.settleIntent!(intent, !current);
+      if (!current) report.repaired.adopted.push(finding);
+    }
+  }
+}
+
+async function digestLocal(storage: Storage, key: string): Promise<{ size: number; checksum: string }> {
+  const local = await storage.getLocalFile(key);
+  try {
+    return await digestFile(local.path);
+  } finally {
+    await local.release();
+  }
 }
 
 async function repair(report: FsckReport, records: RecordStore, storage: Storage): Promise<void> {
@@ -176,17 +256,12 @@ async function repair(report: FsckReport, records: RecordStore, storage: Storage
 }
 
 async function digestObject(storage: Storage, key: string): Promise<string> {
-  const local = await storage.getLocalFile(key);
-  try {
-    return (await digestFile(local.path)).checksum;
-  } finally {
-    await local.release();
-  }
+  return (await digestLocal(storage, key)).checksum;
 }
 
 function sortFindings(report: FsckReport): void {
   const byKey = (a: FsckFinding, b: FsckFinding) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-  for (const list of [report.missing, report.orphans, report.mismatches, report.repaired.registered, report.repaired.dropped]) list.sort(byKey);
+  for (const list of [report.missing, report.orphans, report.mismatches, report.interrupted, report.repaired.registered, report.repaired.dropped, report.repaired.adopted]) list.sort(byKey);
 }
 
 /** One line per finding and a summary, as the command prints them. */
@@ -195,19 +270,23 @@ export function formatFsckReport(report: FsckReport, options: { repair?: boolean
   const lines: string[] = [];
   for (const f of report.missing) lines.push(`missing object: ${f.key}${id(f)} is recorded but not stored`);
   for (const f of report.orphans) lines.push(`orphan: ${f.key}${id(f)} is stored but not recorded${f.datasetType === undefined ? " (no template names it: not re-registered)" : ""}`);
+  for (const f of report.interrupted) lines.push(`interrupted put: ${f.key}${id(f)} was published by a put killed before its record was committed (--repair records it)`);
   for (const f of report.mismatches) {
     const what = f.actual?.size !== f.expected?.size ? `size ${f.actual?.size} != recorded ${f.expected?.size}` : `checksum ${f.actual?.checksum} != recorded ${f.expected?.checksum}`;
     lines.push(`mismatch: ${f.key}${id(f)}: ${what}`);
   }
   if (options.repair) {
     for (const f of report.repaired.registered) lines.push(`repaired: registered ${f.key}${id(f)}`);
+    for (const f of report.repaired.adopted) lines.push(`repaired: recorded the interrupted put of ${f.key}${id(f)}`);
     for (const f of report.repaired.dropped) lines.push(`repaired: dropped the record of ${f.key}${id(f)}`);
     if (report.mismatches.length > 0) lines.push(`not repaired: ${report.mismatches.length} mismatch(es) — restore or put those datasets again`);
   }
   lines.push(
     `${report.records} record(s) in ${report.recordStore}, ${report.objects} object(s): ` +
       `${report.missing.length} missing, ${report.orphans.length} orphan(s), ${report.mismatches.length} mismatch(es)` +
+      (report.interrupted.length > 0 ? `, ${report.interrupted.length} interrupted put(s)` : "") +
       (options.repair ? `; registered ${report.repaired.registered.length}, dropped ${report.repaired.dropped.length}` : "") +
+      (options.repair && report.repaired.adopted.length > 0 ? `, recorded ${report.repaired.adopted.length} interrupted` : "") +
       (report.untracked > 0 ? `; ${report.untracked} object(s) of types never recorded here (ingested?) not checked` : "") +
       (report.damaged ? " — DAMAGED" : " — clean"),
   );

@@ -63,6 +63,24 @@ export function describeRecordStoreConformance(options: RecordStoreConformanceOp
       expect((await store().get("calexp", { visit: 1, ccd: 2 }))?.size).to.equal(200);
     });
 
+    it("keeps one record per stored object: recording a key replaces a record of that key under another data id or type", async () => {
+      // two data ids that a template maps to one file (a key that ignores some data id key)
+      const first = { ...rec("calexp", { visit: 1, ccd: 2 }, 1), key: "calexp/v1.fits" };
+      const second = { ...rec("calexp", { visit: 1, ccd: 3 }, 2), key: "calexp/v1.fits" };
+      await store().record(first);
+      await store().record(rec("calexp", { visit: 9, ccd: 9 }, 3)); // another object: untouched
+      await store().record(second);
+      expect(await store().get("calexp", { visit: 1, ccd: 2 }), "the record of the overwritten data id").to.equal(undefined);
+      expect((await store().get("calexp", { visit: 1, ccd: 3 }))?.checksum).to.equal(second.checksum);
+      expect(await store().count()).to.equal(2);
+      // another dataset type naming the same object takes it over too
+      await store().record({ ...rec("src", { visit: 1 }, 4), key: "calexp/v1.fits" });
+      const all: DatasetRecord[] = [];
+      for await (const record of store().all()) all.push(record);
+      expect(all.filter((r) => r.key === "calexp/v1.fits").map((r) => [r.datasetType, r.size])).to.deep.equal([["src", 400]]);
+      expect(await store().count()).to.equal(2);
+    });
+
     it("finds by partial data id, comparing values with their JSON type, sorted by canonical data id", async () => {
       for (const [visit, ccd] of [[2, 0], [1, 1], [1, 0], [3, 0]] as const) await store().record(rec("calexp", { visit, ccd }));
       await store().record(rec("calexp", { visit: "1", ccd: 5 }));

@@ -209,7 +209,7 @@ describe("skybutler create, ingest, info, get, put, registry build", function ()
     expect((await runCli(["put", repo, "jsonThing", "visit=1", json])).code).to.equal(0);
     expect(files(repo).filter((f) => !f.startsWith("datasets.sqlite3"))).to.deep.equal(["calexp/v1_fg_c00.fits", "json/v1.json", "repositoryCfg.yaml"]);
 
-    // stdin, and --backup keeping the replaced one
+    // stdin, and --backup keeping the replaced one (~1) and the new one (~2)
     const { spawn } = await import("node:child_process");
     const { CLI } = await import("../support/cli.js");
     const child = spawn(process.execPath, [CLI, "put", repo, "calexp", "visit=1", "ccd=0", "-", "--backup", "--quiet"], { stdio: ["pipe", "pipe", "pipe"] });
@@ -217,9 +217,10 @@ describe("skybutler create, ingest, info, get, put, registry build", function ()
     expect(await new Promise((resolve) => child.on("close", resolve))).to.equal(0);
     expect((await readFile(join(repo, "calexp", "v1_fg_c00.fits"))).equals(await readFile(join(RAW, "v1_fg_c01.fits")))).to.equal(true);
     expect((await readFile(join(repo, "calexp", "v1_fg_c00.fits~1"))).equals(await readFile(join(RAW, "v1_fg_c00.fits")))).to.equal(true);
+    expect((await readFile(join(repo, "calexp", "v1_fg_c00.fits~2"))).equals(await readFile(join(RAW, "v1_fg_c01.fits")))).to.equal(true);
     // a refused file replaces nothing, so it makes no backup either
     expect((await runCli(["put", repo, "calexp", "visit=1", "ccd=0", notFits, "--backup"])).code).to.equal(1);
-    expect(files(join(repo, "calexp"))).to.deep.equal(["v1_fg_c00.fits", "v1_fg_c00.fits~1"]);
+    expect(files(join(repo, "calexp"))).to.deep.equal(["v1_fg_c00.fits", "v1_fg_c00.fits~1", "v1_fg_c00.fits~2"]);
 
     const nowhere = await runCli(["put", join(work, "nowhere"), "calexp", "visit=1", "ccd=0", join(RAW, "v1_fg_c00.fits")]);
     expect(nowhere.code).to.equal(1);

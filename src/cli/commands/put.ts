@@ -20,7 +20,7 @@ export function registerPut(program: Command): void {
     .argument("<repo>", "repository (path or URI); it must exist")
     .argument("<type>", "dataset type")
     .argument("<args...>", "key=value pairs, then the file (- for stdin)")
-    .option("--backup", "keep the dataset it replaces as <file>~1, ~2, …")
+    .option("--backup", "keep every version as <file>~1, ~2, … (the replaced one and the new one)")
     .action(async (repo: string, type: string, args: string[], opts: { backup?: boolean }, command: Command) => {
       const out = outputOf(command);
       const file = args.at(-1)!;

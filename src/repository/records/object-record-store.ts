@@ -26,10 +26,21 @@ export function recordKey(datasetType: string, dataId: Readonly<DataId>): string
   return `${RECORDS_PREFIX}${encodeURIComponent(datasetType)}/${Buffer.from(canonicalDataId(dataId)).toString("base64url")}.json`;
 }
 
+/** Where the index from stored objects to their records lives (not a dataset type: see {@link parseRecordKey}). */
+const BY_KEY = "_by-key";
+
+/**
+ * The key of the small object that names which dataset records a stored object:
+ * `_records/_by-key/<base64url(key)>.json` holding `{datasetType, dataId}`.
+ */
+function ownerKey(key: string): string {
+  return `${RECORDS_PREFIX}${BY_KEY}/${Buffer.from(key).toString("base64url")}.json`;
+}
+
 /** The type and data id a record key names, or undefined for another key. */
 export function parseRecordKey(key: string): { datasetType: string; text: string; dataId: DataId } | undefined {
   const match = /^_records\/([^/]+)\/([A-Za-z0-9_-]+)\.json$/.exec(key);
-  if (match === null) return undefined;
+  if (match === null || match[1] === BY_KEY) return undefined;
   try {
     const text = Buffer.from(match[2]!, "base64url").toString("utf8");
     const dataId = JSON.parse(text) as unknown;
@@ -76,10 +87,23 @@ export class ObjectRecordStore implements RecordStore {
     return this.#storage.uriOf(RECORDS_PREFIX);
   }
 
-  /** Writes (replaces) the record object of a published dataset. @throws RegistryError */
+  /**
+   * Writes (replaces) the record object of a published dataset. Records are keyed by the stored
+   * object: the record of another data id (or type) that names the same key — found through the
+   * key's owner object `_records/_by-key/…` — is deleted first, then this record is written, then
+   * the owner object. A crash in between leaves at worst no record of the object (an orphan,
+   * which `fsck --repair` registers), never two; concurrent puts of two data ids naming one object
+   * are ordered only as well as the store's writes are (last writer wins per object).
+   * @throws RegistryError
+   */
   async record(record: NewRecord): Promise<void> {
     if (!this.#writable) throw new RegistryError(`the dataset records ${this.where} were opened read-only`);
     const key = recordKey(record.datasetType, record.dataId);
+    const owner = await this.#readJson<{ datasetType: string; dataId: DataId }>(ownerKey(record.key));
+    if (owner !== undefined && recordKey(owner.datasetType, owner.dataId) !== key) {
+      // the previous owner's record goes only if it still names this object (it may have moved on)
+      if ((await this.get(owner.datasetType, owner.dataId))?.key === record.key) await this.remove(owner.datasetType, owner.dataId);
+    }
     const full: DatasetRecord = { datasetType: record.datasetType, dataId: JSON.parse(canonicalDataId(record.dataId)) as DataId, key: record.key, size: record.size, checksum: record.checksum, created: new Date().toISOString() };
     try {
       await this.#storage.write(key, `${JSON.stringify(full)}\n`);
@@ -87,6 +111,14 @@ export class ObjectRecordStore implements RecordStore {
       throw new RegistryError(`cannot write the record of ${record.datasetType} ${canonicalDataId(record.dataId)} at ${this.#storage.uriOf(key)}: ${(err as Error).message}`, { cause: err });
     }
     this.#mine.set(key, full);
+    if (owner === undefined || recordKey(owner.datasetType, owner.dataId) !== key) {
+      const index = ownerKey(record.key);
+      try {
+        await this.#storage.write(index, `${JSON.stringify({ datasetType: full.datasetType, dataId: full.dataId })}\n`);
+      } catch (err) {
+        throw new RegistryError(`cannot write the record index ${this.#storage.uriOf(index)}: ${(err as Error).message}`, { cause: err });
+      }
+    }
   }
 
   /** Reads one record object by its name (consistent). @throws RegistryError */
@@ -164,6 +196,10 @@ export class ObjectRecordStore implements RecordStore {
   }
 
   async #read(key: string): Promise<DatasetRecord | undefined> {
+    return this.#readJson<DatasetRecord>(key);
+  }
+
+  async #readJson<T>(key: string): Promise<T | undefined> {
     let text: string;
     try {
       text = (await this.#storage.read(key)).toString("utf8");
@@ -172,7 +208,7 @@ export class ObjectRecordStore implements RecordStore {
       throw new RegistryError(`cannot read the record ${this.#storage.uriOf(key)}: ${(err as Error).message}`, { cause: err });
     }
     try {
-      return JSON.parse(text) as DatasetRecord;
+      return JSON.parse(text) as T;
     } catch (err) {
       throw new RegistryError(`the record ${this.#storage.uriOf(key)} is not JSON (damaged?): ${(err as Error).message}`, { cause: err });
     }

@@ -10,6 +10,7 @@ import { PG_CONFIG_KEY, parsePgConfig, type PgConfig } from "../../../registry/p
 import { PgDatabase } from "../../../registry/pg/pg-database.js";
 import type { Storage } from "../../storage/storage.js";
 import { DATASET_RECORDS_KEY } from "../dataset-records.js";
+import { refuseLinkedRecordsFile } from "./local-records-file.js";
 import { ObjectRecordStore } from "./object-record-store.js";
 import { PgRecordStore } from "./pg-record-store.js";
 import type { RecordStore } from "./record-store.js";
@@ -45,15 +46,24 @@ export interface OpenRecordStoreOptions {
 /**
  * The record store of a repository: PostgreSQL when it has a database, `datasets.sqlite3` for
  * local files (none for a read-only repository that never had one), else record objects.
- * @throws RegistryError when the store cannot be opened
+ * @throws RegistryError when the store cannot be opened; ConfigError when `datasets.sqlite3` (or
+ *   a companion file of it) is a symbolic link
  */
 export async function openRecordStore(storage: Storage, options: OpenRecordStoreOptions): Promise<RecordStore | undefined> {
   const { writable, database } = options;
   if (database !== undefined) return PgRecordStore.open(database.db, database.config.schema, { create: writable });
   if (storage.capabilities.localPath) {
     const path = fileURLToPath(storage.uriOf(DATASET_RECORDS_KEY));
-    if (writable) return SqliteRecordStore.open(path);
-    return (await storage.exists(DATASET_RECORDS_KEY)) ? SqliteRecordStore.open(path, { readonly: true }) : undefined;
+    if (!writable && !(await storage.exists(DATASET_RECORDS_KEY))) return undefined;
+    await refuseLinkedRecordsFile(path);
+    const store = SqliteRecordStore.open(path, { readonly: !writable });
+    try {
+      await refuseLinkedRecordsFile(path);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    return store;
   }
   return new ObjectRecordStore(storage, { writable });
 }

@@ -25,9 +25,9 @@ interface Row extends PgRow {
 }
 
 /**
- * A {@link RecordStore} in PostgreSQL. One row per (type, data id): a put upserts it after its
- * object is published, in one statement, so concurrent writers of the same dataset leave exactly
- * one record (the last). Data ids are kept as canonical JSON text (what `subset` compares) and as
+ * A {@link RecordStore} in PostgreSQL. One row per (type, data id) and per key: a put upserts it
+ * after its object is published, in one statement that also deletes another data id's row for the
+ * same key, so concurrent writers of the same dataset leave exactly one record (the last). Data ids are kept as canonical JSON text (what `subset` compares) and as
  * `jsonb` with a GIN index, so a partial data id is a containment query.
  *
  * ```ts
@@ -72,11 +72,13 @@ export class PgRecordStore implements RecordStore {
     return this.#where;
   }
 
-  /** Upserts the record of a published object. @throws RegistryError */
+  /** Upserts the record of a published object, dropping any other record of its key. @throws RegistryError */
   async record(record: NewRecord): Promise<void> {
     const text = canonicalDataId(record.dataId);
+    // one statement: the record of another data id (or type) naming the same object goes with it
     await this.#query(
-      `INSERT INTO ${this.#table} (dataset_type, data_id, ids, key, size, checksum) VALUES ($1, $2, $3::jsonb, $4, $5, $6)
+      `WITH others AS (DELETE FROM ${this.#table} WHERE key = $4 AND (dataset_type, data_id) <> ($1, $2))
+       INSERT INTO ${this.#table} (dataset_type, data_id, ids, key, size, checksum) VALUES ($1, $2, $3::jsonb, $4, $5, $6)
        ON CONFLICT (dataset_type, data_id) DO UPDATE SET key = EXCLUDED.key, size = EXCLUDED.size, checksum = EXCLUDED.checksum, created = now()`,
       [record.datasetType, text, text, record.key, record.size, record.checksum],
     );

@@ -11,12 +11,16 @@
  *
  * Whatever the store, a record never precedes its object: it is written after the object is
  * published, so a crash in between leaves an orphan object (found by `skybutler fsck`), never a
- * record of nothing.
+ * record of nothing. A store that records around the publication ({@link RecordStore.recordAround})
+ * also keeps an intent per put until its record is committed, so that `fsck --repair` can tell a
+ * crash's stale record (the object has the intent's checksum) from damage.
  *
  * @packageDocumentation
  */
 import type { DataId, DataIdValue } from "../../data-id.js";
-import type { DatasetRecord } from "../dataset-records.js";
+import type { DatasetRecord, RecordIntent } from "../dataset-records.js";
+
+export type { RecordIntent };
 
 /** A record as a put makes it (the store adds the time). */
 export type NewRecord = Omit<DatasetRecord, "created">;
@@ -42,8 +46,25 @@ export interface RecordStore {
   recordAround?(record: NewRecord, publish: () => void): void;
 
   /**
-   * Records a dataset whose object is already published (replacing an earlier record of the
-   * same type and data id): at most one record per dataset.
+   * Intents of puts that published (or were about to publish) an object and have not recorded it:
+   * left by a process killed between the two, or a put running now. With {@link RecordStore.recordAround}.
+   * @throws RegistryError
+   */
+  intents?(): Promise<RecordIntent[]>;
+
+  /**
+   * Ends an intent: with `adopt` (its object has the intent's size and checksum) its record
+   * replaces the dataset's; either way the intent is gone.
+   * @throws RegistryError when the store cannot be written
+   */
+  settleIntent?(intent: RecordIntent, adopt: boolean): Promise<void>;
+
+  /**
+   * Records a dataset whose object is already published, replacing an earlier record of the same
+   * type and data id **and any record of the same key** under another data id or type: records are
+   * keyed by the stored object, so two data ids naming one file (a template that ignores a key)
+   * have one record, the last put's — never a stale one beside it. At most one record per dataset
+   * and per object. ({@link RecordStore.recordAround} and an adopted intent replace the same way.)
    * @throws RegistryError when the store cannot be written (read-only, unreachable)
    */
   record(record: NewRecord): Promise<void>;

@@ -6,13 +6,14 @@
  */
 import type { DataId, DataIdValue } from "../../data-id.js";
 import { RegistryError } from "../../errors.js";
-import { DatasetRecords, type DatasetRecord } from "../dataset-records.js";
+import { DatasetRecords, type DatasetRecord, type RecordIntent } from "../dataset-records.js";
 import type { NewRecord, RecordedDataId, RecordStore } from "./record-store.js";
 
 /**
  * A {@link RecordStore} in a sqlite file beside the datasets: a put's record is written in the
  * same immediate transaction as the file's rename ({@link SqliteRecordStore.recordAround}), so
- * the two appear together.
+ * the two appear together — after an intent committed before the rename, which `fsck --repair`
+ * adopts if the process is killed between the rename and the commit.
  *
  * ```ts
  * const store = SqliteRecordStore.open("/scratch/rerun/datasets.sqlite3");
@@ -54,6 +55,17 @@ export class SqliteRecordStore implements RecordStore {
   recordAround(record: NewRecord, publish: () => void): void {
     this.#assertWritable();
     this.#records.record(record, publish);
+  }
+
+  /** Intents of puts killed between their rename and their record (or running now). */
+  async intents(): Promise<RecordIntent[]> {
+    return this.#records.intents();
+  }
+
+  /** Adopts or drops an intent. @throws RegistryError when read-only */
+  async settleIntent(intent: RecordIntent, adopt: boolean): Promise<void> {
+    this.#assertWritable();
+    this.#records.settleIntent(intent, adopt);
   }
 
   /** Records a published object. @throws RegistryError when read-only */
