@@ -79,6 +79,8 @@ export {
   type RetryOptions,
   type S3StorageOptions,
   type StatisticsOptions,
+  type SweepOptions,
+  type SweepReport,
   type Storage,
   type StorageCapabilities,
   type StorageCapacity,

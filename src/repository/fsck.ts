@@ -14,7 +14,7 @@
  */
 import type { DataId } from "../data-id.js";
 import { NotFoundError, RegistryError } from "../errors.js";
-import type { Storage } from "../storage/storage.js";
+import type { Storage, SweepReport } from "../storage/storage.js";
 import { canonicalDataId, DATASET_RECORDS_KEY } from "./dataset-records.js";
 import { RECORDS_PREFIX } from "./records/object-record-store.js";
 import type { RecordStore } from "./records/record-store.js";
@@ -63,6 +63,11 @@ export interface FsckReport {
   staleIntents: number;
   /** With `repair`: orphans registered, records of missing objects dropped, interrupted puts recorded. */
   repaired: { registered: FsckFinding[]; dropped: FsckFinding[]; adopted: FsckFinding[] };
+  /**
+   * Temp files that killed writers left beside destinations (POSIX): found, and removed with
+   * `repair`. Not damage — no dataset is affected — only space.
+   */
+  pendingWrites: SweepReport;
   /** Whether damage remains (what the command's exit status says). */
   damaged: boolean;
 }
@@ -77,6 +82,11 @@ export interface FsckOptions {
   concurrency?: number;
   /** Call an unrecorded object an orphan even when no dataset of its type was ever recorded. Default false. */
   allTypes?: boolean;
+  /**
+   * Temp files of any writer untouched this long are stale (default a day); those of a writer of
+   * this host that no longer runs are stale at once.
+   */
+  staleAfterMs?: number;
 }
 
 /** Keys that belong to the repository itself, not to datasets. */
@@ -114,6 +124,7 @@ export async function fsck(repo: Repository, options: FsckOptions = {}): Promise
     interrupted: [],
     staleIntents: 0,
     repaired: { registered: [], dropped: [], adopted: [] },
+    pendingWrites: { files: 0, bytes: 0 },
     damaged: false,
   };
 
@@ -179,6 +190,8 @@ export async function fsck(repo: Repository, options: FsckOptions = {}): Promise
   }
 
   if (options.repair) await repair(report, records, storage);
+  const sweep = { dryRun: options.repair !== true, ...(options.staleAfterMs === undefined ? {} : { olderThanMs: options.staleAfterMs }) };
+  report.pendingWrites = (await storage.sweepPendingWrites?.(sweep)) ?? report.pendingWrites;
   report.damaged =
     report.mismatches.length > 0 ||
     report.missing.length > report.repaired.dropped.length ||
@@ -281,6 +294,8 @@ export function formatFsckReport(report: FsckReport, options: { repair?: boolean
     for (const f of report.repaired.dropped) lines.push(`repaired: dropped the record of ${f.key}${id(f)}`);
     if (report.mismatches.length > 0) lines.push(`not repaired: ${report.mismatches.length} mismatch(es) — restore or put those datasets again`);
   }
+  const temps = report.pendingWrites;
+  if (temps.files > 0) lines.push(`${options.repair ? "removed" : "found"} ${temps.files} temp file(s) (${temps.bytes} bytes) of killed writers${options.repair ? "" : " (--repair removes them)"}`);
   lines.push(
     `${report.records} record(s) in ${report.recordStore}, ${report.objects} object(s): ` +
       `${report.missing.length} missing, ${report.orphans.length} orphan(s), ${report.mismatches.length} mismatch(es)` +

@@ -20,6 +20,8 @@ export type {
   ObjectInfo,
   PendingLocalFile,
   StatisticsOptions,
+  SweepOptions,
+  SweepReport,
   Storage,
   StorageCapabilities,
   StorletCall,

@@ -18,6 +18,8 @@ import type {
   Storage,
   StorageCapabilities,
   StorageStatistics,
+  SweepOptions,
+  SweepReport,
   WriteOptions,
 } from "./storage.js";
 
@@ -75,6 +77,10 @@ export class StorageDecorator implements Storage {
     return this.inner.createLocalFile(key, options);
   }
   /** @throws UnsupportedOperationError when the inner storage keeps no metadata */
+  /** The inner storage's sweep; nothing to sweep when it leaves no pending files. */
+  async sweepPendingWrites(options?: SweepOptions): Promise<SweepReport> {
+    return this.inner.sweepPendingWrites === undefined ? { files: 0, bytes: 0 } : this.inner.sweepPendingWrites(options);
+  }
   getMetadata(key: string): Promise<Record<string, string>> {
     if (this.inner.getMetadata === undefined) throw new UnsupportedOperationError(`${this.inner.uri} keeps no object metadata`);
     return this.inner.getMetadata(key);

@@ -147,6 +147,20 @@ export interface StorageStatistics {
   [figure: string]: unknown;
 }
 
+/** What {@link Storage.sweepPendingWrites} removes. */
+export interface SweepOptions {
+  /** Files of any writer untouched this long are stale (default: a day). */
+  olderThanMs?: number;
+  /** Count what would be removed, remove nothing. */
+  dryRun?: boolean;
+}
+
+/** What a sweep found (and removed, unless it was a dry run). */
+export interface SweepReport {
+  files: number;
+  bytes: number;
+}
+
 /** Options of {@link Storage.statistics}. */
 export interface StatisticsOptions {
   /** Also count the objects and bytes below the root (a full listing on most backends). Default false. */
@@ -272,6 +286,15 @@ export interface Storage {
    * @throws StorletError when the storlet ran there and failed; NotFoundError, InvalidKeyError
    */
   invokeStorlet?(key: string, call: StorletCall): Promise<RemoteStorletOutput | undefined>;
+
+  /**
+   * Removes what killed writers left of their pending writes (temp files beside destinations on
+   * POSIX): those whose writer process is known to be gone, and any untouched for
+   * `olderThanMs`. Only backends that leave such files have it (an object store publishes whole
+   * objects or nothing). `skybutler fsck --repair` calls it.
+   * @throws ClosedError
+   */
+  sweepPendingWrites?(options?: SweepOptions): Promise<SweepReport>;
 
   /**
    * Capacity of the medium (statfs, an account quota) and, when asked to count, the objects and

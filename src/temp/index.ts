@@ -4,4 +4,4 @@
  */
 export { type LocalFile, RefCountedFile, type RefCountedFileOptions } from "./local-file.js";
 export { TempScope, defaultTempScope, type TempFileOptions } from "./temp-scope.js";
-export { tempRoot, tempBase, onProcessExit, sweepOrphans } from "./temp-root.js";
+export { tempRoot, tempBase, onProcessExit, sweepOrphans, processAlive } from "./temp-root.js";

@@ -69,7 +69,11 @@ export function sweepOrphans(base: string): number {
   return removed;
 }
 
-function processAlive(pid: number): boolean {
+/**
+ * Whether a process of this host (this PID namespace) exists: `kill(pid, 0)` succeeds, or fails
+ * only for want of permission.
+ */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

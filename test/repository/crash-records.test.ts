@@ -13,7 +13,7 @@ import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Butler, DatasetRecords, fsckRepository } from "../../src/testing/index.js";
+import { Butler, DatasetRecords, filesBelow, fsckRepository } from "../../src/testing/index.js";
 
 const INPUT = fileURLToPath(new URL("../../data/testcam-repo", import.meta.url));
 const WRITER = fileURLToPath(new URL("../support/crash-writer.ts", import.meta.url));
@@ -63,6 +63,9 @@ describe("writers killed by SIGKILL during puts, then fsck --repair", function (
     expect(after.mismatches, "mismatches left after fsck --repair").to.deep.equal([]);
     expect({ missing: after.missing, orphans: after.orphans, mismatches: after.mismatches, interrupted: after.interrupted }).to.deep.equal({ missing: [], orphans: [], mismatches: [], interrupted: [] });
     expect(after.damaged).to.equal(false);
+    // the temp files the killed writers left beside their destinations went with --repair
+    expect(filesBelow(out).filter((f) => /\.tmp/.test(f)), "temp files left after fsck --repair").to.deep.equal([]);
+    expect(after.pendingWrites.files).to.equal(0);
     expect(repaired.mismatches, "mismatches fsck --repair could not repair").to.deep.equal([]);
     // the kills in the window did leave interrupted puts (stale or absent records), and repair recorded them
     expect(repaired.repaired.adopted.length + repaired.repaired.registered.length, `${inWindow} kills after a rename`).to.be.at.least(1);
@@ -81,6 +84,6 @@ describe("writers killed by SIGKILL during puts, then fsck --repair", function (
     } finally {
       records.close();
     }
-    console.log(`      ${inWindow} writers killed right after a rename, 4 at random; fsck --repair recorded ${repaired.repaired.adopted.length} interrupted put(s), registered ${repaired.repaired.registered.length} orphan(s)`);
+    console.log(`      ${inWindow} writers killed right after a rename, 4 at random; fsck --repair recorded ${repaired.repaired.adopted.length} interrupted put(s), registered ${repaired.repaired.registered.length} orphan(s), removed ${repaired.pendingWrites.files} temp file(s)`);
   });
 });

@@ -33,7 +33,7 @@ forBackend("posix", () => {
     it("pending writes are hidden temp files beside the destination; published files get 0o666 minus the umask", async () => {
       const pending = await s.createLocalFile("calexp/v1.fits", { suffix: ".fits" });
       expect(dirname(pending.path)).to.equal(join(fx.root, "calexp"));
-      expect(pending.path.split("/").pop()).to.match(/^\.v1\.fits\.[0-9a-f]{16}\.tmp\.fits$/);
+      expect(pending.path.split("/").pop()).to.match(/^\.v1\.fits\.[0-9a-f]{16}\.[0-9a-f]{8}-\d+\.tmp\.fits$/);
       await writeFile(pending.path, "x");
       await pending.commit();
       const umask = process.umask();

@@ -17,6 +17,8 @@ import type {
   ObjectInfo,
   PendingLocalFile,
   StatisticsOptions,
+  SweepOptions,
+  SweepReport,
   Storage,
   StorageCapabilities,
   StorageOptions,
@@ -29,6 +31,7 @@ import { checkRange } from "../byte-range.js";
 import { deleteFileAt } from "./delete-file.js";
 import { fileInfo, isFileAt, openFileStream, readFileRange, readWholeFile, requireFile } from "./file-reads.js";
 import { walkKeys } from "./list-walk.js";
+import { sweepStaleTemps } from "./stale-temps.js";
 import { posixPendingFile } from "./pending-file.js";
 import { fileUriOf, openRoot } from "./open-root.js";
 import { pruneEmptyDirs, type RootPaths } from "./root-path.js";
@@ -252,6 +255,16 @@ export class PosixStorage implements Storage {
       throw translateFsError(err, "(root)", this.uri, "read");
     }
     return options.count === true ? { capacity, ...(await countByListing(this)) } : { capacity };
+  }
+
+  /**
+   * Removes the temp files that killed writers left beside destinations: a writer of this host
+   * that no longer runs, or any file untouched for `olderThanMs` (default a day); see `stale-temps.ts`.
+   * @throws ClosedError
+   */
+  async sweepPendingWrites(options: SweepOptions = {}): Promise<SweepReport> {
+    this.#assertOpen();
+    return sweepStaleTemps(this.#root.path, options);
   }
 
   /** Whether a file of the expected size (and validator) is at the key. @throws InvalidKeyError, ClosedError */

@@ -2,27 +2,39 @@
  * Names of the temp files that pending writes keep beside their destination.
  *
  * They are hidden (leading `.`), carry the destination's name for whoever finds one left by a
- * crashed writer, and a fixed-format random part so that listings can recognise and skip them.
+ * crashed writer, a fixed-format random part so that listings can recognise and skip them, and
+ * their writer — a tag of its host name and its PID — so that a sweep can tell a killed writer's
+ * file from a live one's (older names without the owner are recognised too).
  *
  * @packageDocumentation
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { InvalidKeyError } from "../../errors.js";
 
-const TEMP_NAME = /^\..*\.[0-9a-f]{16}\.tmp/s;
+const TEMP_NAME = /^\..*\.[0-9a-f]{16}(?:\.([0-9a-f]{8})-(\d{1,10}))?\.tmp/s;
 const SUFFIX = /^[A-Za-z0-9._+-]{0,64}$/;
 /** Bytes of the destination name kept in the temp name: the whole temp name must fit NAME_MAX (255). */
-const NAME_BYTES = 160;
+const NAME_BYTES = 140;
+
+/** This host's tag in temp names: 8 hex digits of the SHA-256 of its host name. */
+export const HOST_TAG = createHash("sha256").update(hostname()).digest("hex").slice(0, 8);
 
 /**
- * A fresh temp file name for a destination file name: `.<name>.<16 hex>.tmp<suffix>`.
+ * A fresh temp file name for a destination file name: `.<name>.<16 hex>.<host tag>-<pid>.tmp<suffix>`.
  * The suffix goes last so that tools which pick a format from the extension (`.fits`, `.fits.gz`)
  * see the one the caller asked for.
  * @throws InvalidKeyError when the suffix holds anything but letters, digits and `._+-`
  */
 export function tempNameFor(name: string, key: string, suffix = ""): string {
   if (!SUFFIX.test(suffix)) throw new InvalidKeyError(key, `temp file suffix ${JSON.stringify(suffix)} may only hold letters, digits and "._+-"`);
-  return `.${truncateUtf8(name, NAME_BYTES)}.${randomBytes(8).toString("hex")}.tmp${suffix}`;
+  return `.${truncateUtf8(name, NAME_BYTES)}.${randomBytes(8).toString("hex")}.${HOST_TAG}-${process.pid}.tmp${suffix}`;
+}
+
+/** The writer a temp name records (host tag and PID), or undefined for a name without one. */
+export function tempOwner(name: string): { host: string; pid: number } | undefined {
+  const match = TEMP_NAME.exec(name);
+  return match?.[1] === undefined ? undefined : { host: match[1], pid: Number(match[2]) };
 }
 
 /** Whether a directory entry is a pending write's temp file (never listed as an object). */
