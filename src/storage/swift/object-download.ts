@@ -6,7 +6,7 @@
  */
 import { extname } from "node:path";
 import type { Readable } from "node:stream";
-import { StorageError } from "../../errors.js";
+import { ChangedError, StorageError } from "../../errors.js";
 import type { LocalFile } from "../../temp/index.js";
 import { revalidatedLocalFile, type Revalidation } from "../revalidated-file.js";
 import { header } from "./auth-session.js";
@@ -58,7 +58,7 @@ async function segmentSizes(s: DownloadSubject, etag: string): Promise<number[] 
   const manifest = await readManifest(s.client, s.name);
   if (manifest === undefined || manifest.some((e) => e.sub_slo === true || e.range !== undefined)) return undefined;
   if (`"${sloEtag(manifest.map((e) => e.hash))}"` !== etag) {
-    throw new StorageError(`"${s.key}" in ${s.where} was replaced while it was being downloaded; try again`, { code: "E_CHANGED" });
+    throw new ChangedError(`"${s.key}" in ${s.where} was replaced while it was being downloaded; try again`);
   }
   return manifest.map((e) => e.bytes);
 }
