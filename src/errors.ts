@@ -171,6 +171,17 @@ export class IntegrityError extends StorageError {
   }
 }
 
+/**
+ * The object was replaced (or deleted) while it was being read, so the bytes already read and the
+ * rest would come from two versions: raised instead of handing on a mix. Read it again.
+ */
+export class ChangedError extends StorageError {
+  /** @param message - which object changed and what to do (read it again) */
+  constructor(message: string, options: ButlerErrorOptions = {}) {
+    super(message, { ...options, code: "E_CHANGED" });
+  }
+}
+
 /** Authentication with a remote storage failed. Names the auth URL and user, never the secret. */
 export class AuthError extends StorageError {
   /** @param message - must not contain a password or a token */

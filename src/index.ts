@@ -76,6 +76,7 @@ export {
   type ModuleStatistics,
   type ObjectInfo,
   type PendingLocalFile,
+  type RangedObject,
   type RetryOptions,
   type S3StorageOptions,
   type StatisticsOptions,

@@ -4,7 +4,8 @@
  * - a gzip-compressed copy (`….fits.gz`) is decompressed as a stream into a temp file (memory stays
  *   flat), which is then read like any local file — whole or in part;
  * - a read of part of the file (headers, a few rows) on a storage with cheap ranges reads by range
- *   (on Swift: HTTP Range requests, no download);
+ *   (on Swift: HTTP Range requests, no download), every range of one read from one version of the
+ *   object (see {@link StorageByteSource});
  * - anything else opens the storage's local file (PosixStorage: the file itself; a remote
  *   storage: a shared download).
  *
@@ -43,7 +44,16 @@ export async function withFits<T>(ctx: FormatterContext, scope: FitsReadScope, f
     }
   }
   if (scope === "part" && ctx.storage.capabilities.rangedRead) {
-    return withOpen(await openFits(await StorageByteSource.open(ctx.storage, ctx.key)), fn);
+    // one version of the object for every range of this read (the source pins it)
+    const source = await StorageByteSource.open(ctx.storage, ctx.key);
+    let file: FitsFile;
+    try {
+      file = await openFits(source);
+    } catch (err) {
+      await source.close();
+      throw err;
+    }
+    return withOpen(file, fn);
   }
   const local = await ctx.storage.getLocalFile(ctx.key);
   try {

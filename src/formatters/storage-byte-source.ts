@@ -3,36 +3,50 @@
  * bytes they need: headers for `_md`, `_bbox`, `_wcs` …, a few rows for `_sub`. On a remote storage
  * this is a few HTTP range requests instead of a download of the whole file.
  *
+ * Every range of one read comes from one version of the object: the storage's
+ * {@link RangedObject} pins them (an open file, `If-Match`), so a writer replacing the dataset
+ * meanwhile makes the read fail with ChangedError, never return pixels of two versions.
+ *
  * @packageDocumentation
  */
 import { FitsError } from "../errors.js";
 import type { ByteSource } from "../fits/index.js";
-import type { Storage } from "../storage/storage.js";
+import type { RangedObject, Storage } from "../storage/storage.js";
 
-/** A {@link ByteSource} over one object of a Storage: every read is a ranged `storage.read`. */
+/** A {@link ByteSource} over one version of one object of a Storage: every read is a pinned range. */
 export class StorageByteSource implements ByteSource {
-  readonly #storage: Storage;
-  readonly #key: string;
+  readonly #object: RangedObject;
+  readonly #what: string;
 
-  private constructor(storage: Storage, key: string, readonly size: number) {
-    this.#storage = storage;
-    this.#key = key;
+  private constructor(object: RangedObject, what: string) {
+    this.#object = object;
+    this.#what = what;
+  }
+
+  /** Size of the version opened. */
+  get size(): number {
+    return this.#object.size;
   }
 
   /**
-   * Looks up the object's size (one `stat`); nothing is read yet.
+   * Opens the object's current version for ranged reads (a `stat`, or an open file); nothing is read yet.
    * @throws NotFoundError when there is no object at the key
    */
   static async open(storage: Storage, key: string): Promise<StorageByteSource> {
-    return new StorageByteSource(storage, key, (await storage.stat(key)).size);
+    return new StorageByteSource(await storage.openRanged(key), storage.uriOf(key));
   }
 
-  /** @throws FitsError when the object is shorter than its size said (it changed meanwhile) */
+  /** @throws ChangedError when the object was replaced meanwhile; FitsError when it is shorter than its size said */
   async read(offset: number, length: number): Promise<Uint8Array> {
-    const bytes = await this.#storage.read(this.#key, { offset, length });
+    const bytes = await this.#object.read(offset, length);
     if (bytes.length !== length) {
-      throw new FitsError(`short read of ${this.#storage.uriOf(this.#key)}: asked ${length} bytes at ${offset}, got ${bytes.length} (did it change?)`, undefined, offset);
+      throw new FitsError(`short read of ${this.#what}: asked ${length} bytes at ${offset}, got ${bytes.length} (did it change?)`, undefined, offset);
     }
     return bytes;
+  }
+
+  /** Releases the pinned version (an open file). */
+  async close(): Promise<void> {
+    await this.#object.close();
   }
 }

@@ -21,3 +21,13 @@ export function noneMatchHits(header: string | undefined, etag: string | undefin
   const current = unquoteEtag(etag);
   return header.split(",").some((part) => part.trim() === "*" || unquoteEtag(part) === current);
 }
+
+/**
+ * Whether an `If-Match` header matches the current validator (`*` matches any existing object).
+ * Weak tags never match (RFC 9110's strong comparison): a weak validator cannot pin bytes.
+ */
+export function matchHits(header: string, etag: string | undefined): boolean {
+  if (etag === undefined) return false;
+  const current = unquoteEtag(etag);
+  return header.split(",").some((part) => part.trim() === "*" || (!part.trim().startsWith("W/") && unquoteEtag(part) === current));
+}

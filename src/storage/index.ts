@@ -19,6 +19,7 @@ export type {
   LocalFileOptions,
   ObjectInfo,
   PendingLocalFile,
+  RangedObject,
   StatisticsOptions,
   SweepOptions,
   SweepReport,
@@ -50,6 +51,7 @@ export type { S3StorageOptions } from "./s3/s3-options.js";
 export type { RetryOptions, TimeoutOptions } from "./retry-policy.js";
 export type { CommitOptions } from "./storage.js";
 export { StorageDecorator } from "./storage-decorator.js";
+export { etagPinnedObject } from "./ranged-object.js";
 export { StreamStorage } from "./stream-storage.js";
 // storage modules: configuration, the vendor contract and the admin functions; the module code
 // itself (adapter, wrappers) is loaded only when a module URI is opened

@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 import { join } from "node:path";
-import { NotFoundError, StorageError } from "../errors.js";
+import { ChangedError, NotFoundError, StorageError } from "../errors.js";
 import { TempScope, type LocalFile } from "../temp/index.js";
 import { DiskObjectCache } from "./disk-object-cache.js";
 import { KeyLock } from "./key-lock.js";
@@ -113,7 +113,7 @@ export async function revalidatedLocalFile(id: string, suffix: string, fetch: (e
         path = await cache.entry(id, fresh.etag, fresh.size ?? 0, async (into) => {
           filled = true;
           const { etag } = await fresh.receive(into);
-          if (etag !== fresh.etag) throw new StorageError(`${id} changed while it was being downloaded; try again`, { code: "E_CHANGED" });
+          if (etag !== fresh.etag) throw new ChangedError(`${id} changed while it was being downloaded; try again`);
         });
       } catch (err) {
         if (!filled) await fresh.cancel();
@@ -125,7 +125,7 @@ export async function revalidatedLocalFile(id: string, suffix: string, fetch: (e
       if (!filled) await fresh.cancel();
       const lease = await cache.leaseValid(id, fresh.etag);
       if (lease !== undefined) return lease;
-      if (round > 0) throw new StorageError(`the cached copy of ${id} was evicted twice while it was being opened; the cache (${cache.dir}) may be too small`, { code: "E_CHANGED" });
+      if (round > 0) throw new ChangedError(`the cached copy of ${id} was evicted twice while it was being opened; the cache (${cache.dir}) may be too small`);
     }
   });
 }

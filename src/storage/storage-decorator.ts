@@ -14,6 +14,7 @@ import type {
   LocalFileOptions,
   ObjectInfo,
   PendingLocalFile,
+  RangedObject,
   StatisticsOptions,
   Storage,
   StorageCapabilities,
@@ -51,6 +52,9 @@ export class StorageDecorator implements Storage {
   }
   readStream(key: string, range?: ByteRange): Promise<Readable> {
     return this.inner.readStream(key, range);
+  }
+  openRanged(key: string): Promise<RangedObject> {
+    return this.inner.openRanged(key);
   }
   write(key: string, data: Uint8Array | string, options?: WriteOptions): Promise<void> {
     return this.inner.write(key, data, options);

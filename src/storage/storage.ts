@@ -47,6 +47,33 @@ export interface WriteOptions {
 export interface ByteRange {
   offset: number;
   length?: number;
+  /**
+   * Read only from the version whose validator ({@link ObjectInfo.etag}) is this: when the object at
+   * the key is another version by now, the read raises {@link ChangedError} instead of returning
+   * bytes of the new one (HTTP's `If-Match`). How a {@link RangedObject} pins its ranges on a backend
+   * that cannot hold a version open.
+   */
+  ifMatch?: string;
+}
+
+/**
+ * Random access to ONE version of an object ({@link Storage.openRanged}): every range comes from the
+ * version that was current when it was opened, even when the object is replaced meanwhile — or the
+ * read fails with {@link ChangedError}; never a mix of two versions. Close it when done.
+ */
+export interface RangedObject {
+  /** Size in bytes of the version opened. */
+  readonly size: number;
+  /** Validator of the version opened, where the backend has one. */
+  readonly etag?: string;
+  /**
+   * `length` bytes from `offset` of the version opened, clamped to its end like {@link Storage.read}.
+   * @throws ChangedError when it was replaced and the backend cannot read the old version any more;
+   *   NotFoundError when it was deleted; ClosedError after close; RangeError for a bad range
+   */
+  read(offset: number, length: number): Promise<Buffer>;
+  /** Releases what pins the version (a file descriptor). Idempotent. */
+  close(): Promise<void>;
 }
 
 /** Options of {@link Storage.list}. */
@@ -223,6 +250,13 @@ export interface Storage {
   read(key: string, range?: ByteRange): Promise<Buffer>;
   /** A stream of the object's bytes (or a range); the error for a missing key is raised before it returns. @throws NotFoundError, InvalidKeyError, RangeError */
   readStream(key: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * Random access to the object's current version, for reads of many ranges (a FITS header, then
+   * a few rows): a replacement during the read never mixes versions — PosixStorage holds the file
+   * open; remote backends send every range with `If-Match` and fail with ChangedError.
+   * @throws NotFoundError, InvalidKeyError, ClosedError
+   */
+  openRanged(key: string): Promise<RangedObject>;
 
   /** Writes an object atomically, making parent "directories" as needed. @throws AlreadyExistsError (with ifAbsent), PermissionDeniedError, InvalidKeyError */
   write(key: string, data: Uint8Array | string, options?: WriteOptions): Promise<void>;

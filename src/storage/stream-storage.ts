@@ -11,10 +11,11 @@ import { createReadStream } from "node:fs";
 import { open, stat as statFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Readable } from "node:stream";
-import { AlreadyExistsError, ClosedError, NotFoundError, StorageError } from "../errors.js";
+import { AlreadyExistsError, ChangedError, ClosedError, NotFoundError, StorageError } from "../errors.js";
 import { TempScope, type LocalFile } from "../temp/index.js";
 import { checkRange, clampRange, type ClampedRange } from "./byte-range.js";
 import { normalizeKey, normalizePrefix } from "./keys.js";
+import { etagPinnedObject, requireVersion } from "./ranged-object.js";
 import { availableByStat } from "./statistics.js";
 import type {
   AvailableOptions,
@@ -23,6 +24,7 @@ import type {
   LocalFileOptions,
   ObjectInfo,
   PendingLocalFile,
+  RangedObject,
   StatisticsOptions,
   Storage,
   StorageCapabilities,
@@ -124,8 +126,10 @@ export abstract class StreamStorage implements Storage {
   /** Size, time and validator of an object. @throws NotFoundError */
   protected abstract statKey(key: string): Promise<ObjectInfo>;
   /**
-   * The bytes of a clamped range of an object whose `info` was just read (a positive length).
-   * @throws NotFoundError, IntegrityError
+   * The bytes of a clamped range of the version `info` describes (just read; a positive length).
+   * Where the layer below has validators, its reads are pinned to `info.etag` (`ifMatch`), so a
+   * replacement since the stat is a ChangedError, never bytes of the new version.
+   * @throws NotFoundError, IntegrityError, ChangedError
    */
   protected abstract openRange(key: string, range: ClampedRange, info: ObjectInfo): Promise<Readable>;
   /** Stores a stream at the key atomically (old object kept on failure). @throws AlreadyExistsError (ifAbsent), PermissionDeniedError */
@@ -172,10 +176,23 @@ export abstract class StreamStorage implements Storage {
   async readStream(key: string, range?: ByteRange): Promise<Readable> {
     const k = this.key(key);
     checkRange(range);
-    const info = await this.statKey(k);
-    const clamped = clampRange(range, info.size);
-    if (clamped.length === 0) return Readable.from([]);
-    return this.openRange(k, clamped, info);
+    for (let attempt = 0; ; attempt++) {
+      const info = await this.statKey(k);
+      requireVersion(range?.ifMatch, info, k, this.uri);
+      const clamped = clampRange(range, info.size);
+      if (clamped.length === 0) return Readable.from([]);
+      try {
+        return await this.openRange(k, clamped, info);
+      } catch (err) {
+        // replaced between the stat and the open: an unpinned read takes the new version (once)
+        if (attempt > 0 || range?.ifMatch !== undefined || !(err instanceof ChangedError)) throw err;
+      }
+    }
+  }
+
+  /** Ranged reads pinned to the validator of the version current now (`ifMatch` on every range). */
+  async openRanged(key: string): Promise<RangedObject> {
+    return etagPinnedObject(this, key);
   }
 
   async write(key: string, data: Uint8Array | string, options: WriteOptions = {}): Promise<void> {

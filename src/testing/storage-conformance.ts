@@ -16,6 +16,7 @@ import { pathToFileURL } from "node:url";
 import { Readable } from "node:stream";
 import {
   AlreadyExistsError,
+  ChangedError,
   ClosedError,
   InvalidKeyError,
   NotFoundError,
@@ -289,6 +290,57 @@ export function describeStorageConformance(options: ConformanceOptions): void {
       expect((await drain(await s.readStream("big", { offset: 0, length: 0 }))).length).to.equal(0);
       // the rejection comes from the call itself, not from the first read of the stream
       await failure(() => s.readStream("missing"), NotFoundError);
+    });
+
+    // ---------------------------------------------------------------- one version per read
+
+    it("read and readStream with ifMatch: the current validator reads, another raises ChangedError", async () => {
+      await s.write("pin/v", "first version");
+      const first = (await s.stat("pin/v")).etag;
+      expect(first, "a validator to pin to").to.be.a("string");
+      expect((await s.read("pin/v", { offset: 6, length: 7, ifMatch: first! })).toString()).to.equal("version");
+      expect((await drain(await s.readStream("pin/v", { offset: 0, ifMatch: first! }))).toString()).to.equal("first version");
+      await s.write("pin/v", "second version, longer");
+      for (const range of [{ offset: 0 }, { offset: 6, length: 7 }, { offset: 3, length: 0 }]) {
+        await failure(() => s.read("pin/v", { ...range, ifMatch: first! }), ChangedError);
+        await failure(async () => drain(await s.readStream("pin/v", { ...range, ifMatch: first! })), ChangedError);
+      }
+      expect((await s.read("pin/v", { offset: 0, ifMatch: (await s.stat("pin/v")).etag! })).toString()).to.equal("second version, longer");
+    });
+
+    it("a ranged object opened before a replacement reads only the old version or fails with ChangedError, never a mix", async () => {
+      const size = 256 * 1024;
+      const older = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) older[i] = (i * 7 + 1) & 0xff;
+      const newer = Buffer.alloc(size + 4096, 0x5a); // another size too: the size read is the old one's
+      await s.write("pin/image.fits", older);
+      const ranged = await s.openRanged("pin/image.fits");
+      expect(ranged.size).to.equal(size);
+      expect((await ranged.read(0, 2880)).equals(older.subarray(0, 2880))).to.equal(true);
+      await s.write("pin/image.fits", newer);
+      let changed = 0;
+      for (const [offset, length] of [[2880, 65536], [200_000, 4000], [size - 100, 100], [size - 10, 50]] as const) {
+        let bytes: Buffer;
+        try {
+          bytes = await ranged.read(offset, length);
+        } catch (err) {
+          expect(err, String(err)).to.be.instanceOf(ChangedError);
+          expect((err as ChangedError).code).to.equal("E_CHANGED");
+          changed++;
+          continue;
+        }
+        // clamped to the old version's end, and its bytes only
+        expect(bytes.equals(older.subarray(offset, offset + length)), `range ${offset}+${length} is the old version's`).to.equal(true);
+      }
+      expect(changed === 0 || changed === 4, "a version is either still readable or refused, not refused only sometimes").to.equal(true);
+      await ranged.close();
+      await ranged.close(); // idempotent
+      await failure(() => ranged.read(0, 10), ClosedError);
+      const fresh = await s.openRanged("pin/image.fits");
+      expect(fresh.size).to.equal(newer.length);
+      expect((await fresh.read(size, 4096)).equals(newer.subarray(size))).to.equal(true);
+      await fresh.close();
+      await failure(() => s.openRanged("pin/missing"), NotFoundError);
     });
 
     // ---------------------------------------------------------------- write
@@ -738,6 +790,7 @@ export function describeStorageConformance(options: ConformanceOptions): void {
         () => s.stat("k"),
         () => s.read("k"),
         () => s.readStream("k"),
+        () => s.openRanged("k"),
         () => s.write("k", "x"),
         () => s.writeStream("k", chunks(1, 1)),
         () => s.delete("k"),

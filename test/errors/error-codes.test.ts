@@ -5,6 +5,7 @@
 import { expect } from "chai";
 import {
   ButlerError,
+  ChangedError,
   DataIdError,
   DatasetNotFoundError,
   IntegrityError,
@@ -42,6 +43,9 @@ describe("error codes", () => {
     expect((errorFromCode("E_UNKNOWN_DATASET_TYPE", "bad") as UnknownDatasetTypeError).closeNames).to.deep.equal([]);
     expect(errorFromCode("E_INTEGRITY", "flipped")).to.be.instanceOf(IntegrityError);
     expect(errorFromCode("E_USAGE", "usage")).to.be.instanceOf(UsageError);
+    const changed = errorFromCode("E_CHANGED", "replaced while read");
+    expect(changed).to.be.instanceOf(ChangedError).and.instanceOf(StorageError);
+    expect(new ChangedError("x").code).to.equal("E_CHANGED");
     const checksum = errorFromCode("E_CHECKSUM", "bad md5");
     expect(checksum).to.be.instanceOf(StorageError);
     expect(checksum.code).to.equal("E_CHECKSUM");

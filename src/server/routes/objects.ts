@@ -1,7 +1,8 @@
 /**
  * The Storage contract over HTTP, one object at a time:
  * `GET|HEAD|PUT|DELETE /api/v1/repos/NAME/objects/KEY`. Bodies stream both ways; GET honours
- * `Range` (206, 416) and `If-None-Match` (304); PUT honours `If-None-Match: *` (only if absent),
+ * `Range` (206, 416), `If-None-Match` (304) and `If-Match` (412 `E_CHANGED` for another version; the
+ * bytes are read pinned to the version checked); PUT honours `If-None-Match: *` (only if absent),
  * `Content-MD5` (checked before the object is published) and `X-Copy-From: KEY` (a server-side copy).
  *
  * @packageDocumentation

@@ -20,6 +20,7 @@ import { md5File, SegmentedMd5 } from "../md5.js";
 import { emptyStream, rangeHeader, sliceStream } from "../range-header.js";
 import { resolveRetryPolicy, classifyTransport, type RetryOptions, type TimeoutOptions } from "../retry-policy.js";
 import { revalidatedLocalFile } from "../revalidated-file.js";
+import { etagPinnedObject, requireVersion } from "../ranged-object.js";
 import type {
   AvailableOptions,
   ByteRange,
@@ -27,6 +28,7 @@ import type {
   LocalFileOptions,
   ObjectInfo,
   PendingLocalFile,
+  RangedObject,
   StatisticsOptions,
   Storage,
   StorageCapabilities,
@@ -224,11 +226,16 @@ export class HttpStorage implements Storage {
     const k = this.#key(key);
     checkRange(range);
     if (range?.length === 0) {
-      await this.stat(k); // HTTP cannot ask for zero bytes; the key must still exist
+      // HTTP cannot ask for zero bytes; the key must still exist (as the version pinned)
+      requireVersion(range.ifMatch, await this.stat(k), k, this.uri);
       return emptyStream();
     }
     const wanted = rangeHeader(range);
-    const res = await this.#client.send({ method: "GET", path: this.#path(k), ...(wanted === undefined ? {} : { headers: { range: wanted } }) });
+    const headers: Record<string, string> = {};
+    if (wanted !== undefined) headers.range = wanted;
+    // the server answers 412 E_CHANGED for another version (a ChangedError here)
+    if (range?.ifMatch !== undefined) headers["if-match"] = `"${range.ifMatch}"`;
+    const res = await this.#client.send({ method: "GET", path: this.#path(k), headers });
     if (res.statusCode === 416) {
       await res.body.dump();
       return emptyStream();
@@ -236,6 +243,15 @@ export class HttpStorage implements Storage {
     if (res.statusCode === 206 || (res.statusCode === 200 && wanted === undefined)) return typedBody(res, this.#subject(k));
     if (res.statusCode === 200 && range !== undefined) return sliceStream(typedBody(res, this.#subject(k)), range, Number(header(res.headers, "content-length") ?? 0));
     throw await this.#client.errorOf(res, this.#subject(k));
+  }
+
+  /**
+   * Ranged reads pinned to the ETag of the version current now: every range is a GET with
+   * `If-Match`, and a replacement makes the next one fail with ChangedError.
+   * @throws NotFoundError, InvalidKeyError, ClosedError
+   */
+  async openRanged(key: string): Promise<RangedObject> {
+    return etagPinnedObject(this, key);
   }
 
   /** Writes an object (one PUT with its Content-MD5). @throws AlreadyExistsError (with ifAbsent), PermissionDeniedError, InvalidKeyError, ClosedError */

@@ -19,6 +19,7 @@ import {
 } from "../../errors.js";
 import type { ClampedRange } from "../byte-range.js";
 import type { ObjectInfo, StatisticsOptions, StorageCapabilities, StorageOptions, StorageStatistics } from "../storage.js";
+import { changedError } from "../ranged-object.js";
 import { StreamStorage, type ByteSource } from "../stream-storage.js";
 import { moduleContext } from "./module-context.js";
 import { ModuleIndex, type IndexRow } from "./module-index.js";
@@ -103,7 +104,8 @@ export class ModuleStorage extends StreamStorage {
 
   protected async openRange(key: string, range: ClampedRange, info: ObjectInfo): Promise<Readable> {
     const row = this.#row(key);
-    if (row.etag !== info.etag) return this.openRange(key, range, await this.statKey(key));
+    // replaced since the stat: its data may be gone, and a range of the new one would splice versions
+    if (row.etag !== info.etag) throw changedError(key, this.uri);
     const reader = await this.#call("getReadStream", key, () => this.#module.getReadStream(this.#ctx, row.data));
     if (reader === null || typeof reader !== "object" || typeof reader.read !== "function" || typeof reader.seek !== "function" || typeof reader.close !== "function") {
       throw this.#broken("getReadStream must return an object with read(size), seek(offset) and close()");

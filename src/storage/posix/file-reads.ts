@@ -6,9 +6,11 @@
  * @packageDocumentation
  */
 import { Readable } from "node:stream";
+import type { BigIntStats } from "node:fs";
 import { open, readFile, stat, type FileHandle } from "node:fs/promises";
 import { NotFoundError } from "../../errors.js";
 import { clampRange } from "../byte-range.js";
+import { requireVersion } from "../ranged-object.js";
 import type { ByteRange, ObjectInfo } from "../storage.js";
 import { isErrno, translateFsError } from "./errno.js";
 
@@ -51,8 +53,26 @@ export async function fileInfo(path: string, key: string, uri: string): Promise<
     key,
     size: Number(info.size),
     modified: new Date(Number(info.mtimeMs)),
-    etag: `${info.ino.toString(36)}-${info.size.toString(36)}-${info.mtimeNs.toString(36)}`,
+    etag: validatorOf(info),
   };
+}
+
+/**
+ * The validator of a file (`ObjectInfo.etag`): inode, size and nanosecond mtime. An atomic replace
+ * makes a new inode, so an open descriptor's validator tells which version it holds.
+ */
+export function validatorOf(info: BigIntStats): string {
+  return `${info.ino.toString(36)}-${info.size.toString(36)}-${info.mtimeNs.toString(36)}`;
+}
+
+/**
+ * The size of the open file, after checking that it is the version a pinned range asks for.
+ * @throws ChangedError when `range.ifMatch` names another version
+ */
+async function sizeOfVersion(handle: FileHandle, range: ByteRange | undefined, key: string, uri: string): Promise<number> {
+  const info = await handle.stat({ bigint: true });
+  requireVersion(range?.ifMatch, { etag: validatorOf(info) }, key, uri);
+  return Number(info.size);
 }
 
 /**
@@ -78,7 +98,7 @@ export async function readWholeFile(path: string, key: string, uri: string): Pro
 export async function readFileRange(path: string, key: string, uri: string, range: ByteRange): Promise<Buffer> {
   const handle = await openRegularFile(path, key, uri);
   try {
-    const { start, length } = clampRange(range, (await handle.stat()).size);
+    const { start, length } = clampRange(range, await sizeOfVersion(handle, range, key, uri));
     const buffer = Buffer.allocUnsafe(length);
     let filled = 0;
     while (filled < length) {
@@ -103,7 +123,7 @@ export async function openFileStream(path: string, key: string, uri: string, ran
   const handle = await openRegularFile(path, key, uri);
   let clamped;
   try {
-    clamped = clampRange(range, (await handle.stat()).size);
+    clamped = clampRange(range, await sizeOfVersion(handle, range, key, uri));
   } catch (err) {
     await handle.close();
     throw translateFsError(err, key, uri, "read");
@@ -130,7 +150,7 @@ export async function requireFile(path: string, key: string, where: string): Pro
 }
 
 /** Opens a regular file for reading. @throws NotFoundError (also for a directory) */
-async function openRegularFile(path: string, key: string, uri: string): Promise<FileHandle> {
+export async function openRegularFile(path: string, key: string, uri: string): Promise<FileHandle> {
   let handle: FileHandle;
   try {
     handle = await open(path, "r");

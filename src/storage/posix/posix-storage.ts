@@ -16,6 +16,7 @@ import type {
   ListOptions,
   ObjectInfo,
   PendingLocalFile,
+  RangedObject,
   StatisticsOptions,
   SweepOptions,
   SweepReport,
@@ -30,6 +31,7 @@ import { translateFsError } from "./errno.js";
 import { checkRange } from "../byte-range.js";
 import { deleteFileAt } from "./delete-file.js";
 import { fileInfo, isFileAt, openFileStream, readFileRange, readWholeFile, requireFile } from "./file-reads.js";
+import { openFileRanged } from "./file-ranged-object.js";
 import { walkKeys } from "./list-walk.js";
 import { sweepStaleTemps } from "./stale-temps.js";
 import { posixPendingFile } from "./pending-file.js";
@@ -127,6 +129,16 @@ export class PosixStorage implements Storage {
     const k = this.#key(key);
     checkRange(range);
     return openFileStream(this.#pathOf(k), k, this.uri, range);
+  }
+
+  /**
+   * The file held open: every range comes from the version opened, even when a writer replaces the
+   * object meanwhile (the rename leaves the open descriptor on the old inode). Close it when done.
+   * @throws NotFoundError, InvalidKeyError, ClosedError
+   */
+  async openRanged(key: string): Promise<RangedObject> {
+    const k = this.#key(key);
+    return openFileRanged(this.#pathOf(k), k, this.uri);
   }
 
   /** Writes an object atomically. @throws AlreadyExistsError (with ifAbsent), PermissionDeniedError, InvalidKeyError, ClosedError */

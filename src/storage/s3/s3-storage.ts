@@ -7,7 +7,7 @@
 import { resolve } from "node:path";
 import { Readable } from "node:stream";
 import { Agent, type Dispatcher } from "undici";
-import { AlreadyExistsError, ConfigError, NotFoundError, StorageError } from "../../errors.js";
+import { AlreadyExistsError, ChangedError, ConfigError, NotFoundError, StorageError } from "../../errors.js";
 import type { ClampedRange } from "../byte-range.js";
 import { KeyLock } from "../key-lock.js";
 import { backoffMs, classifyTransport, sleep } from "../retry-policy.js";
@@ -150,7 +150,7 @@ export class S3Storage extends StreamStorage {
     const res = await this.#client.send({ method: "GET", object: this.#name(key), headers });
     if (res.statusCode === 412) {
       await res.body.dump();
-      throw new StorageError(`"${key}" in ${this.uri} changed while it was being read; read it again`, { code: "E_CHANGED" });
+      throw new ChangedError(`"${key}" in ${this.uri} changed while it was being read; read it again`);
     }
     if (res.statusCode !== 206 && res.statusCode !== 200) throw s3Error({ method: "GET", key, where: this.uri, status: res.statusCode, code: await errorCodeOf(res) });
     if (res.statusCode === 200 && from !== 0) {

@@ -6,7 +6,7 @@
  */
 import { extname } from "node:path";
 import type { Readable } from "node:stream";
-import { StorageError } from "../../errors.js";
+import { ChangedError, StorageError } from "../../errors.js";
 import type { LocalFile } from "../../temp/index.js";
 import { revalidatedLocalFile, type Revalidation } from "../revalidated-file.js";
 import { header } from "./auth-session.js";
@@ -58,20 +58,26 @@ async function segmentSizes(s: DownloadSubject, etag: string): Promise<number[] 
   const manifest = await readManifest(s.client, s.name);
   if (manifest === undefined || manifest.some((e) => e.sub_slo === true || e.range !== undefined)) return undefined;
   if (`"${sloEtag(manifest.map((e) => e.hash))}"` !== etag) {
-    throw new StorageError(`"${s.key}" in ${s.where} was replaced while it was being downloaded; try again`, { code: "E_CHANGED" });
+    throw new ChangedError(`"${s.key}" in ${s.where} was replaced while it was being downloaded; try again`);
   }
   return manifest.map((e) => e.bytes);
 }
 
 /**
  * A (resuming) stream of the object or a range of it, the status checked first. The range is
- * checked and non-empty (HTTP cannot ask for zero bytes).
- * @throws NotFoundError (via `fail`); the stream fails as {@link resumableGet}'s
+ * checked and non-empty (HTTP cannot ask for zero bytes). With `range.ifMatch` the GET carries
+ * `If-Match`, so a newer version is refused (412) rather than read.
+ * @throws NotFoundError (via `fail`), ChangedError (412 on a pinned range); the stream fails as {@link resumableGet}'s
  */
 export async function openRange(s: DownloadSubject, range: ByteRange | undefined): Promise<Readable> {
   const wanted = rangeHeader(range);
   const span = wanted === undefined || range === undefined ? undefined : { start: range.offset, ...(range.length === undefined ? {} : { end: range.offset + range.length - 1 }) };
-  const res = await resumableGet(s.client, s.name, span);
+  // If-Match pins the range to a version; the resumed rest of the body is pinned to it anyway
+  const res = await resumableGet(s.client, s.name, span, range?.ifMatch === undefined ? {} : { "if-match": range.ifMatch });
+  if (res.statusCode === 412 && range?.ifMatch !== undefined) {
+    await res.body.dump();
+    throw new ChangedError(`"${s.key}" in ${s.where} was replaced while it was being read; read it again`);
+  }
   if (res.statusCode === 416) {
     // only an existing object answers 416: the offset is at or past its end
     await res.body.dump();

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { Readable } from "node:stream";
-import { StorageError } from "../../errors.js";
+import { ChangedError, StorageError } from "../../errors.js";
 import { header } from "./auth-session.js";
 import { backoffMs, classifyTransport, sleep } from "../retry-policy.js";
 import type { SwiftClient, SwiftResponse } from "./swift-client.js";
@@ -109,7 +109,7 @@ async function resume(client: SwiftClient, object: string, r: Resume, from: numb
   if (res.statusCode === 206) return res.body as unknown as Readable;
   await res.body.dump();
   if (res.statusCode === 412 || res.statusCode === 404) {
-    throw new StorageError(`Swift ${what}: the object was replaced or deleted while it was being read; read it again`, { code: "E_CHANGED" });
+    throw new ChangedError(`Swift ${what}: the object was replaced or deleted while it was being read; read it again`);
   }
   throw new StorageError(`Swift ${what}: resuming at byte ${from} got HTTP ${res.statusCode}`, { code: "E_STORAGE" });
 }

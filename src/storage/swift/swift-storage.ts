@@ -17,6 +17,7 @@ import type {
   LocalFileOptions,
   ObjectInfo,
   PendingLocalFile,
+  RangedObject,
   StatisticsOptions,
   Storage,
   StorageCapabilities,
@@ -43,6 +44,7 @@ import { bufferSource, fileSource, ObjectWriter } from "./object-writer.js";
 import { openContainer } from "./open-container.js";
 import { encodeObjectName, SwiftClient } from "./swift-client.js";
 import { emptyStream } from "../range-header.js";
+import { etagPinnedObject, requireVersion } from "../ranged-object.js";
 import { downloadObject, openRange, revalidatedSwiftFile, type DownloadSubject } from "./object-download.js";
 import type { UploadSource } from "./slo.js";
 import { resolveSwiftSettings, type SwiftSettings, type SwiftStorageOptions } from "./swift-options.js";
@@ -273,10 +275,20 @@ export class SwiftStorage implements Storage {
     const k = this.#key(key);
     checkRange(range);
     if (range?.length === 0) {
-      await this.stat(k); // HTTP cannot ask for zero bytes; the key must still exist
+      // HTTP cannot ask for zero bytes; the key must still exist (as the version pinned)
+      requireVersion(range.ifMatch, await this.stat(k), k, this.uri);
       return emptyStream();
     }
     return openRange(this.#subject(k), range);
+  }
+
+  /**
+   * Ranged reads pinned to the ETag of the version current now: every range is a GET with
+   * `If-Match`, and a replacement makes the next one fail with ChangedError (Swift answers 412).
+   * @throws NotFoundError, InvalidKeyError, ClosedError
+   */
+  async openRanged(key: string): Promise<RangedObject> {
+    return etagPinnedObject(this, key);
   }
 
   /** Writes an object (one PUT with its MD5). @throws AlreadyExistsError (with ifAbsent), PermissionDeniedError, InvalidKeyError, ClosedError */

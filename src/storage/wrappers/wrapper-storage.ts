@@ -73,6 +73,11 @@ export abstract class WrapperStorage extends StreamStorage {
     await this.inner.close();
   }
 
+  /** The pin of reads below to the version `info` was made from (its validator is the one below). */
+  protected pinOf(info: ObjectInfo): { ifMatch?: string } {
+    return info.etag === undefined ? {} : { ifMatch: info.etag };
+  }
+
   /** The stat of the object below. */
   protected innerStat(key: string): Promise<ObjectInfo> {
     return this.inner.stat(key);

@@ -18,9 +18,10 @@ import { ClosedError } from "../../../errors.js";
 import type { LocalFile } from "../../../temp/index.js";
 import { checkRange, clampRange } from "../../byte-range.js";
 import { normalizeKey } from "../../keys.js";
+import { etagPinnedObject, requireVersion } from "../../ranged-object.js";
 import { skybutlerCacheDir } from "../../modules/modules-file.js";
 import { resolveFrom } from "../../modules/module-schemes.js";
-import type { ByteRange, LocalFileOptions, ObjectInfo, StatisticsOptions, Storage, StorageCapabilities, StorageOptions, StorageStatistics, WriteOptions } from "../../storage.js";
+import type { ByteRange, LocalFileOptions, ObjectInfo, RangedObject, StatisticsOptions, Storage, StorageCapabilities, StorageOptions, StorageStatistics, WriteOptions } from "../../storage.js";
 import { StorageDecorator } from "../../storage-decorator.js";
 import { writeToFile } from "../../stream-storage.js";
 import { integerArg, openInner, overOf, wrapperConfig } from "../wrapper-support.js";
@@ -95,7 +96,8 @@ export class CacheStorage extends StorageDecorator {
   async #entry(key: string, info: ObjectInfo): Promise<string | undefined> {
     if (info.etag === undefined) return undefined;
     return this.#cache.entry(this.inner.uriOf(key), info.etag, info.size, async (path) => {
-      await writeToFile(await this.inner.readStream(key), path);
+      // pinned: the copy kept under this ETag must be that version's bytes, not a newer one's
+      await writeToFile(await this.inner.readStream(key, { offset: 0, ifMatch: info.etag! }), path);
     });
   }
 
@@ -107,15 +109,22 @@ export class CacheStorage extends StorageDecorator {
     const k = this.#key(key);
     checkRange(range);
     const info = await this.inner.stat(k);
+    requireVersion(range?.ifMatch, info, k, this.#uri);
     const { start, length } = clampRange(range, info.size);
     if (length === 0) return Readable.from([]);
     const whole = start === 0 && length === info.size;
     const path = whole ? await this.#entry(k, info) : await this.#cachedOnly(k, info);
-    if (path === undefined) return this.inner.readStream(k, { offset: start, length });
+    const below = { offset: start, length, ...(range?.ifMatch === undefined ? {} : { ifMatch: range.ifMatch }) };
+    if (path === undefined) return this.inner.readStream(k, below);
     // opened now: an eviction after this point does not take the bytes away
     const handle = await open(path, "r").catch(() => undefined);
-    if (handle === undefined) return this.inner.readStream(k, { offset: start, length });
+    if (handle === undefined) return this.inner.readStream(k, below);
     return createReadStream("", { fd: handle, start, end: start + length - 1 });
+  }
+
+  /** Ranged reads pinned to the current ETag, from the cached copy of that version where there is one. */
+  override async openRanged(key: string): Promise<RangedObject> {
+    return etagPinnedObject(this, key);
   }
 
   /** A valid cached copy without filling one (for ranged reads). */

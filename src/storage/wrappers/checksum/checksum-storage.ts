@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 import { Readable } from "node:stream";
-import { IntegrityError, NotFoundError } from "../../../errors.js";
+import { ChangedError, IntegrityError, NotFoundError } from "../../../errors.js";
 import type { ClampedRange } from "../../byte-range.js";
 import type { ObjectInfo, Storage, StorageOptions } from "../../storage.js";
 import type { ByteSource } from "../../stream-storage.js";
@@ -61,7 +61,7 @@ export class ChecksumStorage extends WrapperStorage {
         return info;
       } catch (err) {
         // replaced between the stat and the footer read: look again once before calling it damage
-        if (attempt === 0 && (err instanceof IntegrityError || err instanceof NotFoundError)) continue;
+        if (attempt === 0 && (err instanceof IntegrityError || err instanceof NotFoundError || err instanceof ChangedError)) continue;
         throw err;
       }
     }
@@ -70,16 +70,18 @@ export class ChecksumStorage extends WrapperStorage {
   async #layout(key: string, stored: ObjectInfo): Promise<ChecksumLayout> {
     const what = `"${key}" in ${this.uri}`;
     if (stored.size < FOOTER_SIZE + HASH_SIZE) throw new IntegrityError(`${what} is too short to carry a checksum trailer (${stored.size} bytes)`);
-    const footer = await this.inner.read(key, { offset: stored.size - FOOTER_SIZE, length: FOOTER_SIZE });
+    const footer = await this.inner.read(key, { offset: stored.size - FOOTER_SIZE, length: FOOTER_SIZE, ...this.pinOf(stored) });
     return parseFooter(footer, stored.size, what);
   }
 
   protected async openRange(key: string, range: ClampedRange, info: ObjectInfo): Promise<Readable> {
+    // every read below is of the version stat'd: trailer and chunks of one version, or ChangedError
+    const pin = this.pinOf(info);
     const layout = this.#layouts.get(info) ?? (await this.#layout(key, await this.inner.stat(key)));
     const first = Math.floor(range.start / layout.chunkSize);
     const last = Math.floor((range.start + range.length - 1) / layout.chunkSize);
     // all chunk hashes and their root (32 bytes a MiB): the trailer is checked before it is trusted
-    const trailer = await this.inner.read(key, { offset: layout.hashesAt, length: (layout.chunks + 1) * HASH_SIZE });
+    const trailer = await this.inner.read(key, { offset: layout.hashesAt, length: (layout.chunks + 1) * HASH_SIZE, ...pin });
     const all = trailer.subarray(0, layout.chunks * HASH_SIZE);
     if (trailer.length !== (layout.chunks + 1) * HASH_SIZE || !rootOf(all).equals(trailer.subarray(all.length))) {
       throw new IntegrityError(`"${key}" in ${this.uri}: its chunk hashes do not match their root; the stored object is damaged`);
@@ -87,7 +89,7 @@ export class ChecksumStorage extends WrapperStorage {
     const hashes = all.subarray(first * HASH_SIZE, (last + 1) * HASH_SIZE);
     const from = first * layout.chunkSize;
     const to = Math.min(layout.size, (last + 1) * layout.chunkSize);
-    const stream = await this.inner.readStream(key, { offset: from, length: to - from });
+    const stream = await this.inner.readStream(key, { offset: from, length: to - from, ...pin });
     return Readable.from(this.#verified(key, stream, hashes, layout, range, from, first));
   }
 

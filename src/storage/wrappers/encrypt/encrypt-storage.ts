@@ -12,7 +12,7 @@
  * @packageDocumentation
  */
 import { Readable } from "node:stream";
-import { IntegrityError, NotFoundError } from "../../../errors.js";
+import { ChangedError, IntegrityError, NotFoundError } from "../../../errors.js";
 import type { ClampedRange } from "../../byte-range.js";
 import type { ObjectInfo, StatisticsOptions, Storage, StorageOptions, StorageStatistics } from "../../storage.js";
 import type { ByteSource } from "../../stream-storage.js";
@@ -67,25 +67,25 @@ export class EncryptStorage extends WrapperStorage {
     for (let attempt = 0; ; attempt++) {
       const stored = await this.inner.stat(key);
       try {
-        const layout = await this.#layout(key, stored.size);
+        const layout = await this.#layout(key, stored);
         const info: ObjectInfo = { key, size: layout.size, modified: stored.modified, ...(stored.etag === undefined ? {} : { etag: stored.etag }) };
         this.#layouts.set(info, layout);
         return info;
       } catch (err) {
         // replaced between the stat and the header read: look again once before calling it damage
-        if (attempt === 0 && (err instanceof IntegrityError || err instanceof NotFoundError)) continue;
+        if (attempt === 0 && (err instanceof IntegrityError || err instanceof NotFoundError || err instanceof ChangedError)) continue;
         throw err;
       }
     }
   }
 
-  async #layout(key: string, storedSize: number): Promise<EncryptedLayout> {
-    const start = await this.inner.read(key, { offset: 0, length: Math.min(storedSize, MAX_HEADER) });
-    return parseHeader(start, storedSize, `"${key}" in ${this.uri}`);
+  async #layout(key: string, stored: ObjectInfo): Promise<EncryptedLayout> {
+    const start = await this.inner.read(key, { offset: 0, length: Math.min(stored.size, MAX_HEADER), ...this.pinOf(stored) });
+    return parseHeader(start, stored.size, `"${key}" in ${this.uri}`);
   }
 
   protected async openRange(key: string, range: ClampedRange, info: ObjectInfo): Promise<Readable> {
-    const layout = this.#layouts.get(info) ?? (await this.#layout(key, (await this.inner.stat(key)).size));
+    const layout = this.#layouts.get(info) ?? (await this.#layout(key, await this.inner.stat(key)));
     const what = `"${key}" in ${this.uri}`;
     const entry = this.#keys.get(layout.keyId);
     if (entry === undefined) {
@@ -98,7 +98,8 @@ export class EncryptStorage extends WrapperStorage {
     const from = layout.header.length + first * sealed;
     const lastLength = Math.min(layout.chunkSize, layout.size - last * layout.chunkSize) + TAG_SIZE;
     const to = layout.header.length + last * sealed + lastLength;
-    const stream = await this.inner.readStream(key, { offset: from, length: to - from });
+    // pinned to the version stat'd: header and chunks of one version, or ChangedError
+    const stream = await this.inner.readStream(key, { offset: from, length: to - from, ...this.pinOf(info) });
     // read ahead while chunks are decrypted
     const stored = prefetch(stream as AsyncIterable<Buffer>, PREFETCH);
     return Readable.from(this.#slice(decryptChunks(stored, layout, entry.key, first, what), stream, first * layout.chunkSize, range, what));

@@ -77,8 +77,10 @@ export class MirrorStorage extends StreamStorage {
     return this.#first(key, (t) => t.stat(key));
   }
 
-  protected async openRange(key: string, range: ClampedRange): Promise<Readable> {
-    return this.#first(key, (t) => t.readStream(key, { offset: range.start, length: range.length }));
+  protected async openRange(key: string, range: ClampedRange, info: ObjectInfo): Promise<Readable> {
+    // pinned to the version stat'd (a target holding another version answers ChangedError)
+    const pin = info.etag === undefined ? {} : { ifMatch: info.etag };
+    return this.#first(key, (t) => t.readStream(key, { offset: range.start, length: range.length, ...pin }));
   }
 
   override async getLocalFile(key: string, options: LocalFileOptions = {}): Promise<LocalFile> {
