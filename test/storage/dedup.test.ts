@@ -87,12 +87,16 @@ describe("skybutler:dedup", function () {
     const keys: string[] = [];
     for await (const key of s.list()) keys.push(key);
     expect(keys.length).to.be.above(30);
+    // which of the three contents survive depends on which worker wrote the shared keys last
+    const contents = new Set<string>();
     for (const key of keys) {
       const bytes = await s.read(key); // a whole read checks the blob's SHA-256
       expect(bytes.toString().startsWith("content ")).to.equal(true);
+      contents.add(bytes.toString("hex", 0, 16) + bytes.length);
     }
+    expect(contents.size).to.be.at.least(2);
     await s.gc({ graceMs: 0 });
-    expect(await blobsBelow(below)).to.have.length(3);
+    expect(await blobsBelow(below)).to.have.length(contents.size);
     for (const key of keys) expect((await s.read(key)).length).to.be.above(0);
     await s.close();
   });
