@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { openFits, writeFits } from "../src/fits/index.js";
 import { PYTHON } from "../test/support/astropy.js";
 import { cfitsioProgram } from "../test/support/cfitsio.js";
-import { medianSeconds } from "./timing.js";
+import { medianSeconds, recordRow } from "./timing.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const SIZE = 4096;
@@ -83,6 +83,7 @@ const fmt = (s: number): string => `${(s * 1e3).toFixed(1)} ms`.padStart(10);
 /** One row: our time, then each peer's time and ours/peer. */
 function row(what: string, ours: number, peers: Record<string, number>): void {
   const cells = Object.entries(peers).map(([name, t]) => `${name} ${fmt(t)} (${(ours / t).toFixed(2)}×)`);
+  for (const [name, t] of Object.entries(peers)) recordRow(what, ours, name, t);
   console.log(`${what.padEnd(34)} skybutler ${fmt(ours)}   ${cells.join("   ")}`);
 }
 

@@ -27,7 +27,7 @@ import { stringify } from "yaml";
 import { storageFromUri, type Storage } from "../src/testing/index.js";
 import { S3Storage } from "../src/storage/s3/s3-storage.js";
 import { stopSwift, swiftServer } from "../test/support/swift-server.js";
-import { medianSeconds } from "./timing.js";
+import { medianSeconds, recordRow } from "./timing.js";
 
 
 const run = promisify(execFile);
@@ -49,6 +49,7 @@ async function drain(stream: AsyncIterable<unknown>): Promise<void> {
 const mbps = (seconds: number): string => `${(BIG / seconds / 1e6).toFixed(0)} MB/s`.padStart(9);
 
 function row(what: string, ours: number, peer: number): void {
+  recordRow(`${what} (256 MiB)`, ours, "bare PosixStorage", peer);
   console.log(`${what.padEnd(34)} ${mbps(ours)}   bare Posix ${mbps(peer)}   throughput ratio ${(peer / ours).toFixed(2)}×`);
 }
 
@@ -145,6 +146,8 @@ try {
       await pipeline(await s3.readStream("big.bin"), createWriteStream(join(work, "s3-down.bin")));
     });
     const swiftDown = await medianSeconds(RUNS, () => swift(["download", "bench-swift", "big.bin", "-o", join(work, "swift-down.bin")]));
+    recordRow("S3Storage putLocalFile 256 MiB", s3Up, "swift upload", swiftUp);
+    recordRow("S3Storage readStream → file 256 MiB", s3Down, "swift download", swiftDown);
     console.log(`${"S3Storage putLocalFile".padEnd(34)} ${mbps(s3Up)}   swift upload   ${mbps(swiftUp)}   throughput ratio ${(swiftUp / s3Up).toFixed(2)}×`);
     console.log(`${"S3Storage readStream → file".padEnd(34)} ${mbps(s3Down)}   swift download ${mbps(swiftDown)}   throughput ratio ${(swiftDown / s3Down).toFixed(2)}×`);
     await s3.delete("big.bin");
