@@ -39,6 +39,22 @@ export function countingStorage(storage: Storage): { storage: Storage; counts: R
           return bytes;
         };
       }
+      if (prop === "openRanged") {
+        // a ranged read of one version: every range it reads is counted
+        return async (...args: Parameters<Storage["openRanged"]>) => {
+          const object = await target.openRanged(...args);
+          return {
+            size: object.size,
+            ...(object.etag === undefined ? {} : { etag: object.etag }),
+            read: async (offset: number, length: number) => {
+              const bytes = await object.read(offset, length);
+              counts.rangedBytes += bytes.length;
+              return bytes;
+            },
+            close: () => object.close(),
+          };
+        };
+      }
       if (prop === "getLocalFile") {
         return async (key: string) => {
           counts.localFiles++;
