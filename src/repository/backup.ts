@@ -25,14 +25,9 @@
  *
  * @packageDocumentation
  */
-import { extname } from "node:path";
-import type { Readable } from "node:stream";
-import { createWriteStream } from "node:fs";
-import { copyFile, writeFile } from "node:fs/promises";
-import { pipeline } from "node:stream/promises";
 import { AlreadyExistsError, NotFoundError } from "../errors.js";
 import { pendingLocalFile } from "../storage/pending-file.js";
-import { StorageDecorator } from "../storage/storage-decorator.js";
+import { LocalFileWritesStorage } from "../storage/local-file-writes.js";
 import type { PendingLocalFile, Storage, WriteOptions } from "../storage/storage.js";
 import { sameBytes } from "./same-bytes.js";
 
@@ -108,7 +103,7 @@ export async function keepCurrent(storage: Storage, key: string): Promise<string
  * (which may add records and checksums). A failure to keep the version fails the put before the
  * current object changes.
  */
-export class BackupStorage extends StorageDecorator {
+export class BackupStorage extends LocalFileWritesStorage {
   readonly #backups: Storage;
 
   /**
@@ -120,21 +115,8 @@ export class BackupStorage extends StorageDecorator {
     this.#backups = backups;
   }
 
-  override async write(key: string, data: Uint8Array | string, options: WriteOptions = {}): Promise<void> {
-    await this.#through(key, options, async (pending) => {
-      const bytes = typeof data === "string" ? Buffer.from(data) : data;
-      await writeFile(pending.path, bytes);
-      pending.observe?.(bytes);
-    });
-  }
 
-  override async writeStream(key: string, source: Readable | AsyncIterable<Uint8Array>, options: WriteOptions = {}): Promise<void> {
-    await this.#through(key, options, (pending) => pipeline(source, createWriteStream(pending.path)));
-  }
 
-  override async putLocalFile(localPath: string, key: string, options: WriteOptions = {}): Promise<void> {
-    await this.#through(key, options, (pending) => copyFile(localPath, pending.path));
-  }
 
   override async createLocalFile(key: string, options: WriteOptions & { suffix?: string } = {}): Promise<PendingLocalFile> {
     const pending = await this.inner.createLocalFile(key, options);
@@ -150,9 +132,4 @@ export class BackupStorage extends StorageDecorator {
     });
   }
 
-  async #through(key: string, options: WriteOptions, fill: (pending: PendingLocalFile) => Promise<void>): Promise<void> {
-    await using pending = await this.createLocalFile(key, { ...options, suffix: extname(key) });
-    await fill(pending);
-    await pending.commit();
-  }
 }

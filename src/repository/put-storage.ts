@@ -7,13 +7,10 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { copyFile, open, stat, writeFile } from "node:fs/promises";
-import { extname } from "node:path";
-import type { Readable } from "node:stream";
+import { open, stat } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
-import { createWriteStream } from "node:fs";
 import { AlreadyExistsError, DatasetConflictError } from "../errors.js";
-import { StorageDecorator } from "../storage/storage-decorator.js";
+import { LocalFileWritesStorage } from "../storage/local-file-writes.js";
 import { pendingLocalFile } from "../storage/pending-file.js";
 import type { PendingLocalFile, Storage, WriteOptions } from "../storage/storage.js";
 
@@ -64,7 +61,7 @@ async function digestObject(storage: Storage, key: string): Promise<string> {
 }
 
 /** Wraps a repository's storage for one put. Every write goes through a pending local file. */
-export class PutStorage extends StorageDecorator {
+export class PutStorage extends LocalFileWritesStorage {
   readonly #options: PutStorageOptions;
 
   /** @param inner - the repository's storage; @param options - record / write-once behaviour */
@@ -73,21 +70,8 @@ export class PutStorage extends StorageDecorator {
     this.#options = options;
   }
 
-  override async write(key: string, data: Uint8Array | string, options: WriteOptions = {}): Promise<void> {
-    await this.#through(key, options, async (pending) => {
-      const bytes = typeof data === "string" ? Buffer.from(data) : data;
-      await writeFile(pending.path, bytes);
-      pending.observe?.(bytes); // the bytes are in hand: no read-back for the checksums
-    });
-  }
 
-  override async writeStream(key: string, source: Readable | AsyncIterable<Uint8Array>, options: WriteOptions = {}): Promise<void> {
-    await this.#through(key, options, (pending) => pipeline(source, createWriteStream(pending.path)));
-  }
 
-  override async putLocalFile(localPath: string, key: string, options: WriteOptions = {}): Promise<void> {
-    await this.#through(key, options, (pending) => copyFile(localPath, pending.path));
-  }
 
   override async createLocalFile(key: string, options: WriteOptions & { suffix?: string } = {}): Promise<PendingLocalFile> {
     const writeOnce = this.#options.writeOnce === true;
@@ -141,11 +125,6 @@ export class PutStorage extends StorageDecorator {
     });
   }
 
-  async #through(key: string, options: WriteOptions, fill: (pending: PendingLocalFile) => Promise<void>): Promise<void> {
-    await using pending = await this.createLocalFile(key, { ...options, suffix: extname(key) });
-    await fill(pending);
-    await pending.commit();
-  }
 
   async #compare(key: string, checksum: string): Promise<void> {
     if ((await digestObject(this.inner, key)) !== checksum) {
