@@ -17,7 +17,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { link, mkdir, open, readdir, readFile, rename, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
-import { onProcessExit, RefCountedFile, type LocalFile } from "../temp/index.js";
+import { onProcessExit, processAlive, RefCountedFile, type LocalFile } from "../temp/index.js";
 import { acquireFileLock, withFileLock } from "./file-lock.js";
 
 /** What an entry records about the bytes it holds. */
@@ -38,14 +38,6 @@ export interface CacheFigures {
   misses: number;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Remote objects cached on disk, LRU by bytes, safe between processes. */
 export class DiskObjectCache {
@@ -247,7 +239,7 @@ export class DiskObjectCache {
     }
     for (const name of await readdir(this.#leases)) {
       const pid = Number(name.split(".")[1]);
-      if (pid !== process.pid && Number.isInteger(pid) && pid > 0 && !alive(pid)) await rm(join(this.#leases, name), { force: true });
+      if (pid !== process.pid && Number.isInteger(pid) && pid > 0 && !processAlive(pid)) await rm(join(this.#leases, name), { force: true });
     }
   }
 

@@ -8,6 +8,7 @@
 import { open, readFile, rm, stat } from "node:fs/promises";
 import { hostname } from "node:os";
 import { StorageError } from "../errors.js";
+import { processAlive } from "../temp/index.js";
 
 /** Options of {@link withFileLock}. */
 export interface FileLockOptions {
@@ -17,14 +18,6 @@ export interface FileLockOptions {
   staleMs?: number;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Whether the lock at `path` was left by a process that is gone, or is too old. */
 async function abandoned(path: string, staleMs: number): Promise<boolean> {
@@ -33,7 +26,7 @@ async function abandoned(path: string, staleMs: number): Promise<boolean> {
     if (Date.now() - info.mtimeMs > staleMs) return true;
     const [pid, host] = text.split(" ");
     // an empty file is a lock being written right now
-    return host === hostname() && Number(pid) > 0 && !alive(Number(pid));
+    return host === hostname() && Number(pid) > 0 && !processAlive(Number(pid));
   } catch {
     return false; // gone already, or unreadable: try again
   }

@@ -9,6 +9,7 @@ import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { ConfigError } from "../../errors.js";
+import { processAlive } from "../../temp/index.js";
 
 /** One indexed object. */
 export interface IndexRow {
@@ -125,7 +126,7 @@ export class ModuleIndex {
   /** Pending module data of processes that no longer run (left by a crash). */
   abandoned(): string[] {
     const rows = this.#db.prepare("SELECT data, pid FROM pending").all() as Array<{ data: string; pid: number }>;
-    return rows.filter((r) => r.pid !== process.pid && !alive(r.pid)).map((r) => r.data);
+    return rows.filter((r) => r.pid !== process.pid && !processAlive(r.pid)).map((r) => r.data);
   }
 
   /** Objects and bytes below a root. */
@@ -139,11 +140,3 @@ export class ModuleIndex {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
