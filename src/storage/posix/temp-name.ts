@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { InvalidKeyError } from "../../errors.js";
 
 const TEMP_NAME = /^\..*\.[0-9a-f]{16}\.tmp/s;
@@ -22,7 +22,16 @@ const NAME_BYTES = 160;
  */
 export function tempNameFor(name: string, key: string, suffix = ""): string {
   if (!SUFFIX.test(suffix)) throw new InvalidKeyError(key, `temp file suffix ${JSON.stringify(suffix)} may only hold letters, digits and "._+-"`);
-  return `.${truncateUtf8(name, NAME_BYTES)}.${randomBytes(8).toString("hex")}.tmp${suffix}`;
+  return `.${truncateUtf8(name, NAME_BYTES)}.${randomHex16()}.tmp${suffix}`;
+}
+
+/**
+ * 16 random hex digits (60 random bits: the UUID's version digit is fixed). `randomUUID` draws from
+ * a cached entropy pool, where `randomBytes(8)` asked the kernel on every small put.
+ */
+function randomHex16(): string {
+  const uuid = randomUUID(); // xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx
+  return uuid.slice(0, 8) + uuid.slice(9, 13) + uuid.slice(14, 18);
 }
 
 /** Whether a directory entry is a pending write's temp file (never listed as an object). */
