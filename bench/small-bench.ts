@@ -1,8 +1,9 @@
 /**
  * `npm run bench:small`: small datasets at the latency floor, as issue 13 defines the rows —
  * 1,000 durable `butler.put`s then 1,000 `butler.get`s of a ~1 KB pickled dict by data id into a
- * fresh local output, against a durable raw write of the same bytes (write, fsync, rename, fsync
- * of the directory) and `readFileSync` + `v8.deserialize`, measured in the same run. One more row:
+ * fresh local output (taking turns with the peer, 50 at a time), against a durable raw write of
+ * the same bytes (write, fsync, rename, fsync of the directory) and `readFileSync` +
+ * `v8.deserialize`, measured in the same run. One more row:
  * the same number of puts issued with bounded concurrency (`Promise.all` over CONCURRENCY at a time)
  * against the one-at-a-time puts of the same run.
  */
@@ -18,6 +19,8 @@ import { printRow } from "./timing.js";
 const N = Number(process.env.BENCH_SMALL_N ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_SMALL_CONCURRENCY ?? 8);
+/** Datasets per turn when ours and the peer take turns (all puts still come before all gets). */
+const CHUNK = 50;
 const sampleRepo = fileURLToPath(new URL("../data/testcam-repo", import.meta.url));
 const value = { values: Array.from({ length: 100 }, (_, i) => i * 1.5), label: "x".repeat(100), id: 0 };
 
@@ -67,18 +70,31 @@ try {
     const butler = await Butler.create({ inputs: sampleRepo, outputs: { root: out, mode: "rw" } });
     try {
       const bytes = serialize({ ...value, id: 1 });
-      const puts = await seconds(async () => {
-        for (let i = 1; i <= N; i++) await butler.put({ ...value, id: i }, "pickled", { visit: i, filter: "g" });
-      });
-      const rawPuts = await seconds(() => {
-        for (let i = 1; i <= N; i++) durableWrite(raw, `v${i}_fg.pickle`, bytes);
-      });
-      const gets = await seconds(async () => {
-        for (let i = 1; i <= N; i++) await butler.get("pickled", { visit: i, filter: "g" });
-      });
-      const rawGets = await seconds(() => {
-        for (let i = 1; i <= N; i++) deserialize(readFileSync(join(raw, `v${i}_fg.pickle`)));
-      });
+      // ours and the peer alternate in chunks, so both see the same load: the fsync latency of this
+      // shared disk swings by 2–4× within seconds, which made a block of 1,000 puts against a
+      // later block of 1,000 raw writes a comparison of two different disks
+      let puts = 0;
+      let rawPuts = 0;
+      let gets = 0;
+      let rawGets = 0;
+      for (let from = 1; from <= N; from += CHUNK) {
+        const to = Math.min(N, from + CHUNK - 1);
+        puts += await seconds(async () => {
+          for (let i = from; i <= to; i++) await butler.put({ ...value, id: i }, "pickled", { visit: i, filter: "g" });
+        });
+        rawPuts += await seconds(() => {
+          for (let i = from; i <= to; i++) durableWrite(raw, `v${i}_fg.pickle`, bytes);
+        });
+      }
+      for (let from = 1; from <= N; from += CHUNK) {
+        const to = Math.min(N, from + CHUNK - 1);
+        gets += await seconds(async () => {
+          for (let i = from; i <= to; i++) await butler.get("pickled", { visit: i, filter: "g" });
+        });
+        rawGets += await seconds(() => {
+          for (let i = from; i <= to; i++) deserialize(readFileSync(join(raw, `v${i}_fg.pickle`)));
+        });
+      }
       // other data ids (N+1 … 2N), so the gets above read what the one-at-a-time puts wrote
       const concurrentPuts = await seconds(() => bounded(N + 1, N, CONCURRENCY, (i) => butler.put({ ...value, id: i }, "pickled", { visit: i, filter: "g" })));
       rows.push({ puts, rawPuts, gets, rawGets, concurrentPuts });
