@@ -164,10 +164,22 @@ export class Butler {
       };
       return options.immediate === false ? new ReadProxy(type, id, read) : read();
     }
-    const found = await this.#locate(type, id, this.#readable(options), true);
-    if (found === undefined) throw new DatasetNotFoundError(type, id, this.#readable(options).map((r) => r.root));
-    const read = async () => (await found.repo.read(found.handle)) as T;
-    return options.immediate === false ? new ReadProxy(type, found.handle.location.dataId, read) : read();
+    const repos = this.#readable(options);
+    if (options.immediate === false) {
+      const found = await this.#locate(type, id, repos, true);
+      if (found === undefined) throw new DatasetNotFoundError(type, id, repos.map((r) => r.root));
+      return new ReadProxy(type, found.handle.location.dataId, async () => (await found.repo.read(found.handle)) as T);
+    }
+    // the same search order as #locate, each repository reading in one step where it can
+    let computed: Found | undefined;
+    for (const repo of repos) {
+      const outcome = await repo.readIfStored(type, id);
+      if (outcome?.stored) return outcome.value as T;
+      if (outcome !== undefined && computed === undefined) computed = { repo, handle: outcome.handle };
+    }
+    const value = computed === undefined ? undefined : await readComputed(computed);
+    if (value === undefined) throw new DatasetNotFoundError(type, id, repos.map((r) => r.root));
+    return value.value as T;
   }
 
   /**
@@ -501,14 +513,23 @@ export class Butler {
       if (handle !== undefined && computed === undefined) computed = { repo, handle };
     }
     if (computed === undefined || !allowComputed) return undefined;
-    try {
-      // run it now, so a bypass that needs the file fails as "not found" rather than later
-      const value = await computed.repo.read(computed.handle);
-      const { location } = computed.handle;
-      return { ...computed, handle: { ...computed.handle, location: { ...location, bypass: () => value } } };
-    } catch (err) {
-      if (err instanceof NotFoundError) return undefined;
-      throw err;
-    }
+    const read = await readComputed(computed);
+    if (read === undefined) return undefined;
+    const { location } = computed.handle;
+    return { ...computed, handle: { ...computed.handle, location: { ...location, bypass: () => read.value } } };
+  }
+}
+
+/**
+ * Runs the bypass of a dataset computed on read now, so one that needs the file fails as "not
+ * found" rather than later.
+ * @returns its value, or undefined when what it needs is not there
+ */
+async function readComputed(computed: Found): Promise<{ value: unknown } | undefined> {
+  try {
+    return { value: await computed.repo.read(computed.handle) };
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
   }
 }

@@ -30,7 +30,20 @@ export function datasetKeys(dataset: DatasetPolicy, registries: CalibrationRegis
  * also the exposure registry's reference keys (`visit` …), which select the calibration without
  * being its own keys.
  */
-export function normalizationKeys(dataset: DatasetPolicy, registries: CalibrationRegistries): Record<string, KeyType> {
+export function normalizationKeys(dataset: DatasetPolicy, registries: CalibrationRegistries): Readonly<Record<string, KeyType>> {
+  // every get and put normalizes its data id: the answer depends only on the policy and the
+  // registries' schemas (fixed when a registry is opened), so it is worked out once per pair
+  const cached = normalizationCache.get(dataset);
+  if (cached !== undefined && cached.registry === registries.registry && cached.calibRegistry === registries.calibRegistry) return cached.keys;
+  const keys = Object.freeze(computeNormalizationKeys(dataset, registries));
+  normalizationCache.set(dataset, { registry: registries.registry, calibRegistry: registries.calibRegistry, keys });
+  return keys;
+}
+
+/** {@link normalizationKeys} of a policy, with the registries they were worked out for. */
+const normalizationCache = new WeakMap<DatasetPolicy, { registry: unknown; calibRegistry: unknown; keys: Readonly<Record<string, KeyType>> }>();
+
+function computeNormalizationKeys(dataset: DatasetPolicy, registries: CalibrationRegistries): Record<string, KeyType> {
   const keys = datasetKeys(dataset, registries);
   const { registry } = registries;
   if (dataset.section !== "calibrations" || registry?.kind !== "table") return keys;

@@ -12,7 +12,7 @@ export {
   absoluteParent,
   type RepositoryCfg,
 } from "./repository-cfg.js";
-export type { DatasetHandle, WriteDatasetOptions } from "./dataset-io.js";
+export type { DatasetHandle, ReadOutcome, WriteDatasetOptions } from "./dataset-io.js";
 export * from "./records/index.js";
 export { fsck, fsckRepository, formatFsckReport, type FsckFinding, type FsckOptions, type FsckReport } from "./fsck.js";
 export { migrateRegistry, type MigrateOptions, type MigrateResult } from "./registry-migrate.js";

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { AlreadyExistsError, DatasetConflictError } from "../errors.js";
@@ -70,9 +70,6 @@ export class PutStorage extends LocalFileWritesStorage {
     this.#options = options;
   }
 
-
-
-
   override async createLocalFile(key: string, options: WriteOptions & { suffix?: string } = {}): Promise<PendingLocalFile> {
     const writeOnce = this.#options.writeOnce === true;
     // A write-once dataset that exists already is written only to be compared, never committed;
@@ -95,7 +92,7 @@ export class PutStorage extends LocalFileWritesStorage {
       publish: async (commitOptions) => {
         // A writer that did not stream the file to `observe`: hash it now, while the kernel
         // flushes it, so the commit's own fsync finds nothing left to write.
-        const size = (await stat(pending.path)).size;
+        const size = statSync(pending.path).size; // a local temp file: no pool round trip for a stat
         const digest =
           observedBytes === size && observedBytes > 0
             ? { size, checksum: `sha256:${sha.digest("hex")}` }
@@ -124,7 +121,6 @@ export class PutStorage extends LocalFileWritesStorage {
       discard: () => pending.abort(),
     });
   }
-
 
   async #compare(key: string, checksum: string): Promise<void> {
     if ((await digestObject(this.inner, key)) !== checksum) {

@@ -19,7 +19,7 @@ import { AlreadyExistsError, ConfigError, NotFoundError } from "../errors.js";
 import { readRepositoryCfg, writeRepositoryCfg, type RepositoryCfg } from "./repository-cfg.js";
 import { PgRegistry } from "../../registry/pg/pg-registry.js";
 import { openRecordStore, openRepositoryDatabase, type RecordStore, type RepositoryDatabase } from "./records/index.js";
-import { DatasetIo, type DatasetHandle, type StoredSource, type WriteDatasetOptions } from "./dataset-io.js";
+import { DatasetIo, type DatasetHandle, type ReadOutcome, type StoredSource, type WriteDatasetOptions } from "./dataset-io.js";
 import { IngestSession, type IngestOptions } from "./ingest.js";
 import { buildRegistryFromFiles, type RegistryBuildReport } from "./registry-build.js";
 import { describeRegistry, type RepositoryDescription } from "./repository-description.js";
@@ -282,6 +282,17 @@ export class Repository {
    */
   locate(datasetType: string, dataId: MapperDataId): Promise<DatasetHandle | undefined> {
     return this.#datasets.locate(datasetType, dataId);
+  }
+
+  /**
+   * Maps a dataset and reads it if it is stored here (without a separate existence check where the
+   * read answers it); for a dataset computed on read that nothing stores here, its unstored handle.
+   * @returns undefined when the dataset is not here
+   * @throws UnknownDatasetTypeError, DataIdError, PolicyError, RegistryError, FitsError,
+   *   FormatterError, and whatever a camera hook throws
+   */
+  readIfStored(datasetType: string, dataId: MapperDataId): Promise<ReadOutcome | undefined> {
+    return this.#datasets.readIfStored(datasetType, dataId);
   }
 
   /**

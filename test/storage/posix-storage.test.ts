@@ -4,11 +4,14 @@
  * sparse files.
  */
 import { expect } from "chai";
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, stat, symlink, truncate, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { AlreadyExistsError, UnsupportedOperationError } from "../../src/errors.js";
+import { AlreadyExistsError, NotFoundError, UnsupportedOperationError } from "../../src/errors.js";
+import { SYNC_READ_MAX } from "../../src/storage/posix/file-reads.js";
 import type { PosixStorage } from "../../src/storage/posix/posix-storage.js";
+import { rejection } from "../../src/testing/assertions.js";
 import { forBackend } from "../support/backends.js";
 import { posixFixture } from "../support/storage-fixtures.js";
 
@@ -72,6 +75,24 @@ forBackend("posix", () => {
       await symlink(target, join(fx.root, "raw", "again.fits"));
       await s.delete("raw/again.fits");
       expect(await readFile(target, "utf8")).to.equal("ingested");
+    });
+
+    it("whole reads: small files synchronously, bigger ones asynchronously, byte for byte on both sides of the limit", async () => {
+      for (const size of [0, 1, SYNC_READ_MAX - 1, SYNC_READ_MAX, SYNC_READ_MAX + 1, 3 * SYNC_READ_MAX + 7]) {
+        const bytes = Buffer.alloc(size, 0);
+        for (let i = 0; i < size; i++) bytes[i] = (i * 31 + size) & 0xff;
+        await s.write(`sizes/f${size}`, bytes);
+        expect(Buffer.compare(await s.read(`sizes/f${size}`), bytes), `size ${size}`).to.equal(0);
+      }
+    });
+
+    it("a whole read of a FIFO or a directory at a key is NotFoundError at once (the synchronous open never waits for a writer)", async () => {
+      await mkdir(join(fx.root, "odd"), { recursive: true });
+      execFileSync("mkfifo", [join(fx.root, "odd", "fifo")]);
+      await mkdir(join(fx.root, "odd", "dir"));
+      expect(await rejection(s.read("odd/fifo"))).to.be.instanceOf(NotFoundError);
+      expect(await rejection(s.read("odd/dir"))).to.be.instanceOf(NotFoundError);
+      expect(await rejection(s.read("odd/missing"))).to.be.instanceOf(NotFoundError);
     });
 
     it("a symlink cycle does not make list loop", async () => {

@@ -5,14 +5,25 @@
  *
  * @packageDocumentation
  */
-import { constants, existsSync, linkSync, renameSync, unlinkSync } from "node:fs";
+import { closeSync, constants, existsSync, fsync, linkSync, openSync, renameSync, unlinkSync } from "node:fs";
 import { chmod, copyFile, open, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { errnoOf, isErrno } from "./errno.js";
 
 /** Writes bigger than this go straight to the file; smaller ones are gathered to save syscalls. */
 const DIRECT_WRITE = 256 * 1024;
 const GATHER = 1024 * 1024;
+
+/**
+ * fsync of a descriptor opened synchronously: the one call of a small put that waits for the disk
+ * runs on libuv's pool, so the event loop goes on meanwhile (and `Promise.all` of many puts syncs
+ * them in parallel). The opens and closes around it are synchronous: microseconds on a local
+ * filesystem, where each async one cost a pool round trip of 60–100 µs on this loaded 2-core
+ * machine (2026-12-03) — see the README's benchmark section. The trade-off is the one of
+ * `file-reads.ts`: a hung network filesystem would block the loop in `open` rather than a pool thread.
+ */
+const fsyncFd = promisify(fsync);
 
 /** Turns a raw filesystem error into the caller's error class. */
 export type ErrorTranslator = (err: unknown) => Error;
@@ -36,7 +47,7 @@ export class AtomicWrite {
     readonly tempPath: string,
     /** Absolute path of the destination. */
     readonly destPath: string,
-    handle: FileHandle,
+    handle: FileHandle | undefined,
     translate: ErrorTranslator,
   ) {
     this.#handle = handle;
@@ -55,6 +66,18 @@ export class AtomicWrite {
     const tempPath = join(dir, tempName);
     const handle = await open(tempPath, "wx", 0o666);
     return new AtomicWrite(dir, tempPath, join(dir, name), handle, translate);
+  }
+
+  /**
+   * As {@link AtomicWrite.begin}, for a caller that fills the temp file by name: it is created
+   * empty (synchronously: one `open`+`close` from the page cache, not two pool round trips) and
+   * left closed; {@link AtomicWrite.commit} reopens it to fsync.
+   * @throws the raw filesystem error
+   */
+  static createByPath(dir: string, name: string, tempName: string, translate: ErrorTranslator): AtomicWrite {
+    const tempPath = join(dir, tempName);
+    closeSync(openSync(tempPath, "wx", 0o666));
+    return new AtomicWrite(dir, tempPath, join(dir, name), undefined, translate);
   }
 
   /** Whether the write was committed or aborted. */
@@ -158,10 +181,18 @@ export class AtomicWrite {
 
   async #syncAndClose(durable: boolean): Promise<void> {
     if (!durable && this.#handle === undefined) return; // filled by name and closed: nothing to flush or sync
-    // reopened when someone else filled the file by name (createLocalFile, copyFrom, a link to a
-    // read-only file an ingest put there): read-only, since fsync needs no write access and nothing
-    // is left to flush (closeFile flushed the gather buffer)
-    const handle = this.#handle ?? (await open(this.tempPath, "r"));
+    if (this.#handle === undefined) {
+      // filled by name (createLocalFile, copyFrom, a link to a read-only file an ingest put there):
+      // read-only, since fsync needs no write access and nothing is left to flush
+      const fd = openSync(this.tempPath, "r");
+      try {
+        await fsyncFd(fd);
+      } finally {
+        closeSync(fd);
+      }
+      return;
+    }
+    const handle = this.#handle;
     this.#handle = undefined;
     try {
       await this.#flush(handle);
@@ -199,20 +230,23 @@ function publishIfAbsent(tempPath: string, destPath: string): void {
   }
 }
 
-/** fsync a directory so that a rename in it survives a crash; filesystems that cannot are skipped. */
+/**
+ * fsync a directory so that a rename in it survives a crash; filesystems that cannot are skipped.
+ * Opened and closed synchronously, synced on the pool (see `fsyncFd`).
+ */
 export async function syncDirectory(dir: string): Promise<void> {
-  let handle: FileHandle;
+  let fd: number;
   try {
-    handle = await open(dir, "r");
+    fd = openSync(dir, "r");
   } catch (err) {
     if (isErrno(err, "EACCES", "EPERM")) return; // a write-only directory: nothing more we can do
     throw err;
   }
   try {
-    await handle.sync();
+    await fsyncFd(fd);
   } catch (err) {
     if (!["EINVAL", "ENOTSUP", "EOPNOTSUPP", "EBADF", "EISDIR"].includes(errnoOf(err) ?? "")) throw err;
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }

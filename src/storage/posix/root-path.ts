@@ -8,7 +8,8 @@
  *
  * @packageDocumentation
  */
-import { mkdir, realpath, rmdir } from "node:fs/promises";
+import { realpathSync } from "node:fs";
+import { mkdir, rmdir } from "node:fs/promises";
 import { dirname, join, sep } from "node:path";
 import { InvalidKeyError } from "../../errors.js";
 import { conflictError, isErrno, translateFsError } from "./errno.js";
@@ -43,7 +44,8 @@ export async function resolveParentForWrite(root: RootPaths, key: string, create
   let real: string | undefined;
   for (; existing >= 0; existing--) {
     try {
-      real = await realpath(join(root.path, ...dirs.slice(0, existing)));
+      // one libc realpath from the dentry cache, synchronously: a pool round trip cost more (see atomic-write.ts)
+      real = realpathSync.native(join(root.path, ...dirs.slice(0, existing)));
       break;
     } catch (err) {
       if (!isErrno(err, "ENOENT", "ENOTDIR")) throw translateFsError(err, key, root.uri, "write");

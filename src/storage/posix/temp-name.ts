@@ -8,7 +8,7 @@
  *
  * @packageDocumentation
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { InvalidKeyError } from "../../errors.js";
 
@@ -28,13 +28,22 @@ export const HOST_TAG = createHash("sha256").update(hostname()).digest("hex").sl
  */
 export function tempNameFor(name: string, key: string, suffix = ""): string {
   if (!SUFFIX.test(suffix)) throw new InvalidKeyError(key, `temp file suffix ${JSON.stringify(suffix)} may only hold letters, digits and "._+-"`);
-  return `.${truncateUtf8(name, NAME_BYTES)}.${randomBytes(8).toString("hex")}.${HOST_TAG}-${process.pid}.tmp${suffix}`;
+  return `.${truncateUtf8(name, NAME_BYTES)}.${randomHex16()}.${HOST_TAG}-${process.pid}.tmp${suffix}`;
 }
 
 /** The writer a temp name records (host tag and PID), or undefined for a name without one. */
 export function tempOwner(name: string): { host: string; pid: number } | undefined {
   const match = TEMP_NAME.exec(name);
   return match?.[1] === undefined ? undefined : { host: match[1], pid: Number(match[2]) };
+}
+
+/**
+ * 16 random hex digits (60 random bits: the UUID's version digit is fixed). `randomUUID` draws from
+ * a cached entropy pool, where `randomBytes(8)` asked the kernel on every small put.
+ */
+function randomHex16(): string {
+  const uuid = randomUUID(); // xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx
+  return uuid.slice(0, 8) + uuid.slice(9, 13) + uuid.slice(14, 18);
 }
 
 /** Whether a directory entry is a pending write's temp file (never listed as an object). */

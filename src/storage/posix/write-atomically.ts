@@ -38,12 +38,12 @@ export async function refuseExisting(target: WriteTarget, key: string): Promise<
  * Makes the temp file beside the destination, making its directories (again, if a delete pruned them).
  * @throws StorageError when the directory keeps disappearing, PermissionDeniedError
  */
-export async function beginWrite(target: WriteTarget, key: string, tempName: string): Promise<AtomicWrite> {
+export async function beginWrite(target: WriteTarget, key: string, tempName: string, byPath = false): Promise<AtomicWrite> {
   const translate = (err: unknown): Error => translateFsError(err, key, target.uri, "write");
   for (let attempt = 1; ; attempt++) {
     const dir = await resolveParentForWrite(target.root, key, true);
     try {
-      return await AtomicWrite.begin(dir, basename(key), tempName, translate);
+      return byPath ? AtomicWrite.createByPath(dir, basename(key), tempName, translate) : await AtomicWrite.begin(dir, basename(key), tempName, translate);
     } catch (err) {
       if (!isErrno(err, "ENOENT")) throw translate(err);
       if (attempt >= MKDIR_RETRIES) {
@@ -77,19 +77,11 @@ export async function writeAtomically(target: WriteTarget, key: string, options:
 }
 
 /**
- * Makes the temp file and closes its handle, for a caller that fills it by path (a pending local
- * file); on failure the temp file is gone.
+ * Makes the temp file, closed, for a caller that fills it by path (a pending local file).
  * @throws as {@link beginWrite}
  */
 export async function beginWriteByPath(target: WriteTarget, key: string, tempName: string): Promise<AtomicWrite> {
-  const write = await beginWrite(target, key, tempName);
-  try {
-    await write.closeFile();
-  } catch (err) {
-    await discardWrite(target.root, write);
-    throw err;
-  }
-  return write;
+  return beginWrite(target, key, tempName, true);
 }
 
 /** Removes the temp file of an unfinished write, and the directories that were made only for it. */
