@@ -1,17 +1,17 @@
 /**
- * Reading a binary table into columns: rows are read in chunks into one scratch buffer and each
- * column's bytes gathered into its own typed array, which is then swapped and scaled as a whole.
+ * Reading a binary table into columns: rows are read in chunks into two scratch buffers (the next
+ * chunk is read while this one is gathered) and each column's elements gathered into its own typed
+ * array already in native byte order, which is then scaled as a whole.
  *
  * @packageDocumentation
  */
 import type { PixelArray } from "../image/image.js";
 import { FitsError } from "../errors.js";
 import { allocateRaw, bytesPerPixel, type Bitpix } from "./bitpix.js";
-import { swapInPlace } from "./byte-order.js";
 import { readFully, type ByteSource } from "./byte-source.js";
 import type { OnesComplementSum } from "./checksum.js";
 import type { ColumnLayout, HduLayout } from "./hdu-layout.js";
-import { gatherColumn } from "./row-bytes.js";
+import { gatherColumn, gatherColumnSwapped } from "./row-bytes.js";
 import { applyConversion, planConversion } from "./scaling.js";
 import { NUMERIC_CODES } from "./tform.js";
 import { bitsToBooleans } from "./bits.js";
@@ -58,6 +58,8 @@ interface Target {
   bytes: Uint8Array;
   raw?: PixelArray;
   bitpix?: Bitpix;
+  /** Element size of a numeric column, gathered straight into native order; none for bytes as stored. */
+  size?: 1 | 2 | 4 | 8;
 }
 
 /**
@@ -78,13 +80,26 @@ export async function readBinTableData(source: ByteSource, layout: HduLayout, su
   const targets = table.columns.map((column) => allocateTarget(column, nrows));
   if (nrows > 0 && rowBytes > 0) {
     const rowsPerChunk = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
-    const scratch = new Uint8Array(Math.min(rowsPerChunk, nrows) * rowBytes);
-    for (let first = 0; first < nrows; first += rowsPerChunk) {
+    // Two scratch buffers: the next chunk is read while this one is gathered (I/O overlaps the CPU).
+    const scratch = [0, 1].map(() => new Uint8Array(Math.min(rowsPerChunk, nrows) * rowBytes));
+    const read = (first: number, into: Uint8Array): Promise<void> => {
+      const chunk = into.subarray(0, Math.min(rowsPerChunk, nrows - first) * rowBytes);
+      return readFully(source, layout.dataOffset + first * rowBytes, chunk, layout.index);
+    };
+    let reading: Promise<void> | undefined = read(0, scratch[0]!);
+    for (let first = 0, which = 0; first < nrows; first += rowsPerChunk, which ^= 1) {
       const rows = Math.min(rowsPerChunk, nrows - first);
-      const chunk = scratch.subarray(0, rows * rowBytes);
-      await readFully(source, layout.dataOffset + first * rowBytes, chunk, layout.index);
+      const chunk = scratch[which]!.subarray(0, rows * rowBytes);
+      await reading;
+      reading = first + rows < nrows ? read(first + rows, scratch[which ^ 1]!) : undefined;
+      // A failure of the read ahead surfaces at the next await; this only stops it counting as unhandled.
+      reading?.catch(() => undefined);
       sum?.update(chunk);
-      for (const t of targets) gatherColumn(chunk, rowBytes, t.column.offset, t.column.tform.width, rows, t.bytes, first * t.column.tform.width);
+      for (const t of targets) {
+        const { offset, tform } = t.column;
+        if (t.size === undefined) gatherColumn(chunk, rowBytes, offset, tform.width, rows, t.bytes, first * tform.width);
+        else gatherColumnSwapped(chunk, rowBytes, offset, tform.width, t.size, rows, t.bytes, first * tform.width);
+      }
     }
   }
   const result: TableData = { nrows, columns: {}, units: {}, repeats: {}, nulls: {}, variable: [], dims: {}, tforms: {} };
@@ -103,11 +118,9 @@ export async function readBinTableData(source: ByteSource, layout: HduLayout, su
       result.variable.push(name);
     }
     else if (tform.code === "C" || tform.code === "M") {
-      swapInPlace(t.bytes, tform.code === "C" ? 4 : 8);
       result.columns[name] = t.raw!;
     } else {
       const bitpix = t.bitpix!;
-      swapInPlace(t.bytes, bytesPerPixel(bitpix));
       const plan = planConversion(bitpix, scaling);
       result.columns[name] = applyConversion(t.raw!, bitpix, plan);
       if (bitpix > 0 && plan.kind !== "linear" && scaling.blank !== undefined) result.nulls[name] = scaling.blank;
@@ -121,11 +134,11 @@ function allocateTarget(column: ColumnLayout, nrows: number): Target {
   const bitpix = NUMERIC_CODES[code];
   if (bitpix !== undefined) {
     const raw = allocateRaw(bitpix, nrows * repeat);
-    return { column, raw, bitpix, bytes: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) };
+    return { column, raw, bitpix, size: bytesPerPixel(bitpix), bytes: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) };
   }
   if (code === "C" || code === "M") {
     const raw = new (code === "C" ? Float32Array : Float64Array)(nrows * repeat * 2);
-    return { column, raw, bytes: new Uint8Array(raw.buffer) };
+    return { column, raw, size: code === "C" ? 4 : 8, bytes: new Uint8Array(raw.buffer) };
   }
   return { column, bytes: new Uint8Array(nrows * width) };
 }

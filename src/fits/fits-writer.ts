@@ -16,6 +16,7 @@ import type { HduInput } from "./hdu-input.js";
 import { addSums, CHECKSUM_PLACEHOLDER, encodeChecksum, OnesComplementSum } from "./checksum.js";
 import { formatHeader, padToBlock } from "./header-io.js";
 import { writeImageData, type ByteSink } from "./image-io.js";
+import { SwapScratch } from "./swap-scratch.js";
 
 /** Size of the scratch buffer data is encoded through. */
 const SCRATCH_BYTES = 4 << 20;
@@ -38,7 +39,7 @@ export interface WriteFitsOptions {
 interface PreparedHdu {
   header: Header;
   dataSize: number;
-  writeData(sink: ByteSink, scratch: Uint8Array): Promise<void>;
+  writeData(sink: ByteSink, scratch: SwapScratch): Promise<void>;
 }
 
 /**
@@ -77,7 +78,7 @@ export async function writeFits(path: string, hdus: readonly HduInput[], options
     // keep the replaced file's permissions (a private 0600 temp file stays private)
     if (mode !== undefined) await handle.chmod(mode);
     const sink = new FileSink(handle, options.onData);
-    const scratch = new Uint8Array(SCRATCH_BYTES);
+    const scratch = new SwapScratch(SCRATCH_BYTES);
     for (const [index, hdu] of prepared.entries()) {
       const headerAt = sink.position;
       await sink.write(headers[index]!);
@@ -162,7 +163,8 @@ function prepare(input: HduInput, index: number): PreparedHdu {
 
 function prepareHdu(input: HduInput, index: number): PreparedHdu {
   if (input.kind === "image" && input.compression && input.data) {
-    return planCompressedImage(input.data, checkedShape(input.data, input.shape, index), input.compression, input.header, index);
+    const plan = planCompressedImage(input.data, checkedShape(input.data, input.shape, index), input.compression, input.header, index);
+    return { ...plan, writeData: (sink, scratch) => plan.writeData(sink, scratch.bytes) };
   }
   if (input.kind === "image") return prepareImage(input.data, input.shape, input.header, index);
   if (input.kind === "bintable") return prepareTable(planTable(input, index), input.header, index);
@@ -205,7 +207,7 @@ function prepareTable(plan: TablePlan, header: Header | undefined, index: number
   return {
     header: tableHeader(plan, header),
     dataSize: plan.nrows * plan.rowBytes + plan.heapSize,
-    writeData: (sink, scratch) => writeTableData(sink, plan, scratch),
+    writeData: (sink, scratch) => writeTableData(sink, plan, scratch.bytes),
   };
 }
 

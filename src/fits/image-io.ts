@@ -10,6 +10,7 @@ import { allocateRaw, bytesPerPixel, storageTypeOf } from "./bitpix.js";
 import { flipSignBits, swapInPlace } from "./byte-order.js";
 import { readFully, type ByteSource } from "./byte-source.js";
 import type { OnesComplementSum } from "./checksum.js";
+import type { SwapScratch } from "./swap-scratch.js";
 import type { HduLayout } from "./hdu-layout.js";
 import { applyConversion, planConversion } from "./scaling.js";
 
@@ -164,16 +165,16 @@ export interface ByteSink {
 
 /**
  * Writes pixels as big-endian FITS data through the two halves of `scratch`: copy a chunk into one
- * half, flip sign bits for the unsigned conventions, swap, and start writing it while the next
- * chunk is encoded into the other half (the CPU work overlaps the I/O). Memory stays at the scratch
- * buffer whatever the image size. Padding is the caller's job.
+ * half, flip sign bits for the unsigned conventions, swap (SIMD, see {@link SwapScratch}), and start
+ * writing it while the next chunk is encoded into the other half (the CPU work overlaps the I/O).
+ * Memory stays at the scratch buffer whatever the image size. Padding is the caller's job.
  */
-export async function writeImageData(sink: ByteSink, data: PixelArray, scratch: Uint8Array): Promise<void> {
+export async function writeImageData(sink: ByteSink, data: PixelArray, scratch: SwapScratch): Promise<void> {
   const { bitpix, zero } = storageTypeOf(data);
   const size = bytesPerPixel(bitpix);
   const source = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  const half = Math.floor(scratch.length / 16) * 8;
-  const halves = [scratch.subarray(0, half), scratch.subarray(half, 2 * half)];
+  const half = Math.floor(scratch.bytes.length / 16) * 8;
+  const halves = [scratch.bytes.subarray(0, half), scratch.bytes.subarray(half, 2 * half)];
   let pending: Promise<void> | undefined;
   let which = 0;
   try {
@@ -183,7 +184,7 @@ export async function writeImageData(sink: ByteSink, data: PixelArray, scratch: 
       const piece = halves[which]!.subarray(0, n);
       piece.set(source.subarray(offset, offset + n));
       if (zero !== undefined) flipSignBits(piece, size);
-      swapInPlace(piece, size);
+      scratch.swap(piece, size);
       const writing = sink.write(piece);
       // A failure surfaces from the await that reaches it; this only stops it counting as unhandled.
       writing.catch(() => undefined);
