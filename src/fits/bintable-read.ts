@@ -1,7 +1,8 @@
 /**
  * Reading a binary table into columns: rows are read in chunks into two scratch buffers (the next
  * chunk is read while this one is gathered) and each column's elements gathered into its own typed
- * array already in native byte order, which is then scaled as a whole.
+ * array in native byte order (4- and 8-byte fields by wasm and a SIMD swap, see SwapScratch; others
+ * in one JavaScript pass), which is then scaled as a whole.
  *
  * @packageDocumentation
  */
@@ -12,6 +13,7 @@ import { readFully, type ByteSource } from "./byte-source.js";
 import type { OnesComplementSum } from "./checksum.js";
 import type { ColumnLayout, HduLayout } from "./hdu-layout.js";
 import { gatherColumn, gatherColumnSwapped } from "./row-bytes.js";
+import { SwapScratch } from "./swap-scratch.js";
 import { applyConversion, planConversion } from "./scaling.js";
 import { NUMERIC_CODES } from "./tform.js";
 import { bitsToBooleans } from "./bits.js";
@@ -53,20 +55,21 @@ export interface TableData {
 const CHUNK_BYTES = 4 << 20;
 
 /**
- * One pair of chunk buffers kept between reads: fresh ones cost page faults and, freed, a
- * mark-compact for "external memory pressure" (measured ~30% of the CPU time of a 1,000,000-row
- * read). Bounded: 8 MiB whatever the number of reads; concurrent readers allocate their own.
+ * The buffers of one read: two chunks (the next is read while this one is gathered) and a staging
+ * area a column's part of a chunk is gathered into, swapped and copied out of. One set is kept
+ * between reads: fresh ones cost page faults and, freed, a mark-compact for "external memory
+ * pressure" (measured ~30% of the CPU time of a 1,000,000-row read). Bounded: 12 MiB whatever the
+ * number of reads; concurrent readers make their own.
  */
-const idleChunks: Buffer[] = [];
+let idleScratch: SwapScratch | undefined;
 
-/** A buffer of at least `bytes` (not zeroed: every byte used is read first); small tables get their own. */
-function takeChunk(bytes: number): Buffer {
-  if (bytes < CHUNK_BYTES / 2 || bytes > CHUNK_BYTES) return Buffer.allocUnsafeSlow(bytes);
-  return idleChunks.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES);
-}
+/** Below this many bytes of rows a table is read through buffers of its own size. */
+const SMALL_TABLE_BYTES = 1 << 20;
 
-function returnChunk(chunk: Buffer): void {
-  if (chunk.length === CHUNK_BYTES && idleChunks.length < 2) idleChunks.push(chunk);
+function takeScratch(): SwapScratch {
+  const scratch = idleScratch ?? new SwapScratch(3 * CHUNK_BYTES);
+  idleScratch = undefined;
+  return scratch;
 }
 
 /** What a column is gathered into while the rows stream past. */
@@ -97,29 +100,39 @@ export async function readBinTableData(source: ByteSource, layout: HduLayout, su
   const targets = table.columns.map((column) => allocateTarget(column, nrows));
   if (nrows > 0 && rowBytes > 0) {
     const rowsPerChunk = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
-    // Two scratch buffers: the next chunk is read while this one is gathered (I/O overlaps the CPU).
-    const scratch = [0, 1].map(() => takeChunk(Math.min(rowsPerChunk, nrows) * rowBytes));
+    // Small tables, and rows wider than a chunk (rare): buffers of their own, gathered in JavaScript.
+    const chunkBytes = Math.min(rowsPerChunk, nrows) * rowBytes;
+    const scratch = chunkBytes >= SMALL_TABLE_BYTES && rowBytes <= CHUNK_BYTES ? takeScratch() : undefined;
+    const chunks = scratch
+      ? [scratch.bytes.subarray(0, CHUNK_BYTES), scratch.bytes.subarray(CHUNK_BYTES, 2 * CHUNK_BYTES)]
+      : [new Uint8Array(chunkBytes), new Uint8Array(chunkBytes)];
+    const staging = scratch?.bytes.subarray(2 * CHUNK_BYTES);
     const read = (first: number, into: Uint8Array): Promise<void> => {
       const chunk = into.subarray(0, Math.min(rowsPerChunk, nrows - first) * rowBytes);
       return readFully(source, layout.dataOffset + first * rowBytes, chunk, layout.index);
     };
-    let reading: Promise<void> | undefined = read(0, scratch[0]!);
+    let reading: Promise<void> | undefined = read(0, chunks[0]!);
     for (let first = 0, which = 0; first < nrows; first += rowsPerChunk, which ^= 1) {
       const rows = Math.min(rowsPerChunk, nrows - first);
-      const chunk = scratch[which]!.subarray(0, rows * rowBytes);
+      const chunk = chunks[which]!.subarray(0, rows * rowBytes);
       await reading;
-      reading = first + rows < nrows ? read(first + rows, scratch[which ^ 1]!) : undefined;
+      reading = first + rows < nrows ? read(first + rows, chunks[which ^ 1]!) : undefined;
       // A failure of the read ahead surfaces at the next await; this only stops it counting as unhandled.
       reading?.catch(() => undefined);
       sum?.update(chunk);
       for (const t of targets) {
         const { offset, tform } = t.column;
-        if (t.size === undefined) gatherColumn(chunk, rowBytes, offset, tform.width, rows, t.bytes, first * tform.width);
-        else gatherColumnSwapped(chunk, rowBytes, offset, tform.width, t.size, rows, t.bytes, first * tform.width);
+        const { width } = tform;
+        if (t.size === undefined) gatherColumn(chunk, rowBytes, offset, width, rows, t.bytes, first * width);
+        else if (scratch && staging && scratch.gather(chunk, rowBytes, offset, width, rows, staging)) {
+          const run = staging.subarray(0, rows * width);
+          scratch.swap(run, t.size);
+          t.bytes.set(run, first * width);
+        } else gatherColumnSwapped(chunk, rowBytes, offset, width, t.size, rows, t.bytes, first * width);
       }
     }
     // only now, with no read in flight (a failure above leaves the buffers to the collector)
-    for (const chunk of scratch) returnChunk(chunk);
+    if (scratch) idleScratch = scratch;
   }
   const result: TableData = { nrows, columns: {}, units: {}, repeats: {}, nulls: {}, variable: [], dims: {}, tforms: {} };
   const heap = heapReader(source, layout);
