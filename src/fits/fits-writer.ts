@@ -73,12 +73,12 @@ export async function writeFits(path: string, hdus: readonly HduInput[], options
   if (options.checksum && options.onData) throw new FitsError("writeFits: onData cannot be combined with checksum (headers are rewritten)");
   const mode = await removeRegularFile(path);
   const handle = await open(path, "w", mode ?? 0o666);
+  const scratch = takeScratch();
   let ok = false;
   try {
     // keep the replaced file's permissions (a private 0600 temp file stays private)
     if (mode !== undefined) await handle.chmod(mode);
     const sink = new FileSink(handle, options.onData);
-    const scratch = new SwapScratch(SCRATCH_BYTES);
     for (const [index, hdu] of prepared.entries()) {
       const headerAt = sink.position;
       await sink.write(headers[index]!);
@@ -90,9 +90,23 @@ export async function writeFits(path: string, hdus: readonly HduInput[], options
     }
     ok = true;
   } finally {
+    // every write has settled (each writer waits for its own): the scratch may serve another file
+    idleScratch ??= scratch;
     await handle.close();
     if (!ok) await rm(path, { force: true });
   }
+}
+
+/**
+ * One scratch buffer kept between writes: a fresh one costs 1,024 page faults (~1 ms, 3-4% of a
+ * 64 MiB image write). Concurrent writers make their own; one is kept.
+ */
+let idleScratch: SwapScratch | undefined;
+
+function takeScratch(): SwapScratch {
+  const scratch = idleScratch ?? new SwapScratch(SCRATCH_BYTES);
+  idleScratch = undefined;
+  return scratch;
 }
 
 /**
