@@ -8,19 +8,23 @@
  * 3. RICE_1 decompression of a 4096×4096 int16 image (compressed by fpack).
  *
  * Peers time themselves inside their own process (start-up excluded); we time the same calls
- * in-process. astropy's reads are shown as astropy does them (big-endian views, no conversion) and
+ * in-process. The machine is shared: every row runs BENCH_ROUNDS rounds, each contender once per
+ * round (a median of three calls), interleaved, and prints the median over rounds and its spread.
+ * The image write is also measured against unlink + `fs.writeFile` of the same bytes (the I/O floor). astropy's reads are shown as astropy does them (big-endian views, no conversion) and
  * with the conversion to native byte order that skybutler and CFITSIO always do. Files live in the OS temp directory (warm page cache), removed at the end.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openFits, writeFits } from "../src/fits/index.js";
 import { PYTHON } from "../test/support/astropy.js";
 import { cfitsioProgram } from "../test/support/cfitsio.js";
-import { medianSeconds, recordRow } from "./timing.js";
+import { interleaved, recordRow, secondsOf } from "./timing.js";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+/** Calls per contender per round (median), and rounds (interleaved; median over rounds). */
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SIZE = 4096;
 const ROWS = 1_000_000;
 const work = await mkdtemp(join(tmpdir(), "skybutler-fits-bench-"));
@@ -28,10 +32,16 @@ const file = (name: string): string => join(work, name);
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/** Median seconds of RUNS calls (the warm-up is the first round's). */
+async function medianOf(fn: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) times.push(await secondsOf(fn));
+  return median(times);
+}
+
 /** CFITSIO: one process per run, each printing the seconds its operation took. */
-function cfitsio(args: string[]): number {
+async function cfitsio(args: string[]): Promise<number> {
   const bench = cfitsioProgram("cfbench");
-  execFileSync(bench, args); // warm-up, like medianSeconds
   return median(Array.from({ length: RUNS }, () => Number(execFileSync(bench, args).toString())));
 }
 
@@ -75,32 +85,54 @@ f()
 print(json.dumps(sorted(f() for _ in range(runs))[runs // 2]))
 `;
 
-function astropy(op: string, path: string): number {
+async function astropy(op: string, path: string): Promise<number> {
   return Number(execFileSync(PYTHON, ["-c", ASTROPY, op, path, String(RUNS)], { env: { ...process.env, PYTHONWARNINGS: "ignore" } }).toString());
 }
 
 const fmt = (s: number): string => `${(s * 1e3).toFixed(1)} ms`.padStart(10);
-/** One row: our time, then each peer's time and ours/peer. */
-function row(what: string, ours: number, peers: Record<string, number>): void {
-  const cells = Object.entries(peers).map(([name, t]) => `${name} ${fmt(t)} (${(ours / t).toFixed(2)}×)`);
-  for (const [name, t] of Object.entries(peers)) recordRow(what, ours, name, t);
-  console.log(`${what.padEnd(34)} skybutler ${fmt(ours)}   ${cells.join("   ")}`);
+/**
+ * One row: `ours` and each peer measured in interleaved rounds; prints our median, each peer's and
+ * ours/peer, then the spread of every contender's samples.
+ */
+async function row(what: string, ours: () => Promise<unknown>, peers: Record<string, () => Promise<number>>): Promise<void> {
+  const result = await interleaved(ROUNDS, { skybutler: () => medianOf(ours), ...peers });
+  const mine = result.median.skybutler!;
+  const cells = Object.keys(peers).map((name) => `${name} ${fmt(result.median[name]!)} (${(mine / result.median[name]!).toFixed(2)}×)`);
+  for (const name of Object.keys(peers)) recordRow(what, mine, name, result.median[name]!);
+  console.log(`${what.padEnd(34)} skybutler ${fmt(mine)}   ${cells.join("   ")}`);
+  console.log(`${"".padEnd(34)} spread: ${Object.entries(result.spread).map(([name, range]) => `${name} ${range}`).join(", ")}`);
 }
 
 try {
-  console.log(`skybutler FITS bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, median of ${RUNS} runs; (×) = skybutler / peer\n`);
+  console.log(
+    `skybutler FITS bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${ROUNDS} interleaved rounds of ${RUNS} runs (medians); (×) = skybutler / peer\n`,
+  );
 
   const pixels = new Float32Array(SIZE * SIZE);
   for (let i = 0; i < pixels.length; i++) pixels[i] = (i % 9973) * 0.25 - 100;
   const image = file("image.fits");
-  const writeImage = await medianSeconds(RUNS, () => writeFits(image, [{ kind: "image", data: pixels, shape: [SIZE, SIZE] }]));
-  row("4096² float32 image write", writeImage, { cfitsio: cfitsio(["img-write", file("cf-image.fits"), String(SIZE)]), astropy: astropy("image-write", file("ap-image.fits")) });
-  const readImage = await medianSeconds(RUNS, async () => {
+  const rawBytes = Buffer.from(pixels.buffer.slice(0));
+  const rawPath = file("image.bin");
+  await row("4096² float32 image write", () => writeFits(image, [{ kind: "image", data: pixels, shape: [SIZE, SIZE] }]), {
+    // unlink first, as writeFits does: truncating a large file in place waits for its dirty pages
+    "unlink+fs.writeFile": () =>
+      medianOf(async () => {
+        await rm(rawPath, { force: true });
+        await writeFile(rawPath, rawBytes);
+      }),
+    cfitsio: () => cfitsio(["img-write", file("cf-image.fits"), String(SIZE)]),
+    astropy: () => astropy("image-write", file("ap-image.fits")),
+  });
+  const readImage = async () => {
     const fits = await openFits(image);
     await fits.hdus[0]!.readImage();
     await fits.close();
+  };
+  await row("4096² float32 image read", readImage, {
+    cfitsio: () => cfitsio(["img-read", image]),
+    astropy: () => astropy("image-read", image),
+    "astropy→native": () => astropy("image-read-native", image),
   });
-  row("4096² float32 image read", readImage, { cfitsio: cfitsio(["img-read", image]), astropy: astropy("image-read", image), "astropy→native": astropy("image-read-native", image) });
 
   const id = new BigInt64Array(ROWS);
   const ra = new Float64Array(ROWS);
@@ -115,14 +147,20 @@ try {
     flags[i] = i;
   }
   const table = file("table.fits");
-  const writeTable = await medianSeconds(RUNS, () => writeFits(table, [{ kind: "bintable", columns: { id, ra, dec, flux, flags } }]));
-  row("1M-row table write (K D D E J)", writeTable, { cfitsio: cfitsio(["tab-write", file("cf-table.fits"), String(ROWS)]), astropy: astropy("table-write", file("ap-table.fits")) });
-  const readTable = await medianSeconds(RUNS, async () => {
+  await row("1M-row table write (K D D E J)", () => writeFits(table, [{ kind: "bintable", columns: { id, ra, dec, flux, flags } }]), {
+    cfitsio: () => cfitsio(["tab-write", file("cf-table.fits"), String(ROWS)]),
+    astropy: () => astropy("table-write", file("ap-table.fits")),
+  });
+  const readTable = async () => {
     const fits = await openFits(table);
     await fits.hdus[1]!.readTable();
     await fits.close();
+  };
+  await row("1M-row table read (K D D E J)", readTable, {
+    cfitsio: () => cfitsio(["tab-read", table]),
+    astropy: () => astropy("table-read", table),
+    "astropy→native": () => astropy("table-read-native", table),
   });
-  row("1M-row table read (K D D E J)", readTable, { cfitsio: cfitsio(["tab-read", table]), astropy: astropy("table-read", table), "astropy→native": astropy("table-read-native", table) });
 
   // Sky-like counts: a level plus noise, what RICE is made for.
   let seed = 1;
@@ -134,12 +172,15 @@ try {
   await writeFits(file("counts.fits"), [{ kind: "image", data: counts, shape: [SIZE, SIZE] }]);
   const rice = file("counts.fits.fz");
   execFileSync("fpack", ["-r", "-O", rice, file("counts.fits")]);
-  const readRice = await medianSeconds(RUNS, async () => {
-    const fits = await openFits(rice);
-    await fits.hdus[1]!.readImage();
-    await fits.close();
-  });
-  row("4096² int16 RICE_1 decompress", readRice, { cfitsio: cfitsio(["i16-read", rice, "2"]) });
+  await row(
+    "4096² int16 RICE_1 decompress",
+    async () => {
+      const fits = await openFits(rice);
+      await fits.hdus[1]!.readImage();
+      await fits.close();
+    },
+    { cfitsio: () => cfitsio(["i16-read", rice, "2"]) },
+  );
   console.log(
     "\nastropy's reads return big-endian arrays that view the bytes read (no byte swap; table columns are\n" +
       "strided views of the rows); astropy→native adds the conversion to native order that skybutler and\n" +

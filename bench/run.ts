@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { Butler, Exposure, MaskedImage, Header } from "../src/testing/index.js";
 import { openFits, writeFits } from "../src/fits/index.js";
 import { maskedImageToHdus } from "../src/formatters/exposure-hdus.js";
-import { medianSeconds, printRow } from "./timing.js";
+import { interleaved, medianSeconds, printRow, secondsOf } from "./timing.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SIZE = 4096;
@@ -31,12 +31,18 @@ try {
   const fitsPath = join(work, "image.fits");
   const rawPath = join(work, "image.bin");
   const rawBytes = Buffer.from(pixels.buffer.slice(0));
-  const writeT = await medianSeconds(RUNS, () => writeFits(fitsPath, [{ kind: "image", data: pixels, shape: [SIZE, SIZE] }]));
-  // unlink first, as writeFits does: truncating a large file in place waits for its dirty pages
-  const fsWriteT = await medianSeconds(RUNS, async () => {
-    await rm(rawPath, { force: true });
-    await writeFile(rawPath, rawBytes);
+  // unlink first, as writeFits does: truncating a large file in place waits for its dirty pages.
+  // Interleaved rounds: the shared machine's load hits both alike.
+  const writes = await interleaved(RUNS, {
+    fits: () => secondsOf(() => writeFits(fitsPath, [{ kind: "image", data: pixels, shape: [SIZE, SIZE] }])),
+    raw: () =>
+      secondsOf(async () => {
+        await rm(rawPath, { force: true });
+        await writeFile(rawPath, rawBytes);
+      }),
   });
+  const writeT = writes.median.fits!;
+  const fsWriteT = writes.median.raw!;
   const readT = await medianSeconds(RUNS, async () => {
     const f = await openFits(fitsPath);
     try {
@@ -47,6 +53,7 @@ try {
   });
   const fsReadT = await medianSeconds(RUNS, () => readFile(rawPath));
   printRow("FITS write 4096² float32 (64 MiB)", writeT, "unlink+fs.writeFile same bytes", fsWriteT);
+  console.log(`  spread over ${RUNS} interleaved rounds: FITS ${writes.spread.fits}, fs.writeFile ${writes.spread.raw}`);
   printRow("FITS read 4096² float32 (64 MiB)", readT, "fs.readFile same bytes", fsReadT);
 
   // 2. Butler put+get vs bare codec on the same Exposure
@@ -58,10 +65,10 @@ try {
   const butler = await Butler.create({ inputs: sampleRepo, outputs: { root: outRoot, mode: "rw" } });
   const barePath = join(work, "bare.fits");
   try {
-    const butlerT = await medianSeconds(RUNS, async () => {
+    const butlerRoundTrip = async () => {
       await butler.put(exposure, "calexp", { visit: 1, ccd: 0 });
       await butler.get("calexp", { visit: 1, ccd: 0 });
-    });
+    };
     /** What the Butler does underneath, by hand: write the HDUs (durably or not) and read them back. */
     const bareRoundTrip = async (durable: boolean) => {
       await writeFits(barePath, maskedImageToHdus(mi, exposure.metadata));
@@ -77,11 +84,20 @@ try {
         await f.close();
       }
     };
-    const bareT = await medianSeconds(RUNS, () => bareRoundTrip(false));
-    printRow("butler.put+get Exposure 4096² (192 MiB)", butlerT, "bare codec write+read", bareT);
+    // 192 MiB each way: load swings dominate, so the three are interleaved round by round
+    const exposures = await interleaved(Math.max(RUNS, 7), {
+      butler: () => secondsOf(butlerRoundTrip),
+      bare: () => secondsOf(() => bareRoundTrip(false)),
+      durable: () => secondsOf(() => bareRoundTrip(true)),
+    });
+    const butlerT = exposures.median.butler!;
+    printRow("butler.put+get Exposure 4096² (192 MiB)", butlerT, "bare codec write+read", exposures.median.bare!);
     // The Butler's put is durable (fsync before rename); the same with the bare codec:
-    const durableT = await medianSeconds(RUNS, () => bareRoundTrip(true));
-    printRow("butler.put+get Exposure 4096² (192 MiB)", butlerT, "bare codec write+fsync+read", durableT);
+    printRow("butler.put+get Exposure 4096² (192 MiB)", butlerT, "bare codec write+fsync+read", exposures.median.durable!);
+    console.log(
+      `  spread: butler ${exposures.spread.butler}, bare ${exposures.spread.bare}, bare+fsync ${exposures.spread.durable}; ` +
+        `median of the per-round ratios butler/bare+fsync ${exposures.ratioToFirst.durable! > 0 ? (1 / exposures.ratioToFirst.durable!).toFixed(2) : "?"}×`,
+    );
 
     // 3. small datasets
     const small = { values: Array.from({ length: 60 }, (_, i) => i * 1.5), label: "x".repeat(200) };

@@ -47,3 +47,49 @@ export function printRow(what: string, ours: number, peerName: string, peer: num
   const fmt = (s: number) => (s < 0.01 ? `${(s * 1e3).toFixed(3)} ms` : `${s.toFixed(4)} s`);
   console.log(`${what.padEnd(44)} ${fmt(ours).padStart(11)}   ${peerName.padEnd(28)} ${fmt(peer).padStart(11)}   ratio ${(ours / peer).toFixed(2)}×`);
 }
+
+/** Medians of interleaved measurements, with their spread (the machine's noise on that row). */
+export interface Interleaved {
+  /** Name → median in seconds. */
+  median: Record<string, number>;
+  /** Name → `min–max` of the samples, in ms, for the printed notes. */
+  spread: Record<string, string>;
+  /** Name → median over rounds of (that one's time / the first one's time in the same round). */
+  ratioToFirst: Record<string, number>;
+}
+
+/**
+ * Runs each measurement once per round, `rounds` times, interleaved (the order rotates every
+ * round), after one warm-up of each: on a shared machine, load that comes and goes then hits every
+ * contender alike, where back-to-back blocks of runs would give one of them a quiet spell. Each
+ * function returns the seconds it measured (a peer process may time itself).
+ */
+export async function interleaved(rounds: number, measures: Record<string, () => Promise<number>>): Promise<Interleaved> {
+  const names = Object.keys(measures);
+  for (const name of names) await measures[name]!();
+  const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const ratios: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < rounds; round++) {
+    const times: Record<string, number> = {};
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(k + round) % names.length]!;
+      times[name] = await measures[name]!();
+      samples[name]!.push(times[name]!);
+    }
+    for (const name of names) ratios[name]!.push(times[name]! / times[names[0]!]!);
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const range = (xs: number[]) => `${(Math.min(...xs) * 1e3).toFixed(0)}–${(Math.max(...xs) * 1e3).toFixed(0)} ms`;
+  return {
+    median: Object.fromEntries(names.map((n) => [n, med(samples[n]!)])),
+    spread: Object.fromEntries(names.map((n) => [n, range(samples[n]!)])),
+    ratioToFirst: Object.fromEntries(names.map((n) => [n, med(ratios[n]!)])),
+  };
+}
+
+/** Seconds one call of `fn` takes. */
+export async function secondsOf(fn: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}

@@ -18,6 +18,7 @@ import { storageTypeOf } from "../../fits/bitpix.js";
 import { formatHeader, padToBlock } from "../../fits/header-io.js";
 import { imageHeader, isStructuralKeyword } from "../../fits/hdu-header.js";
 import { writeImageData } from "../../fits/image-io.js";
+import { SwapScratch } from "../../fits/swap-scratch.js";
 import { Header, type HeaderCard } from "../../image/header.js";
 import type { Storlet, StorletInputFile, StorletLogger, StorletOutputFile, StorletParams } from "../contract.js";
 import { chooseHdu, isImage2d } from "./hdu-choice.js";
@@ -127,7 +128,7 @@ async function decodeBox(hdu: FitsHdu, box: Box, output: StorletOutputFile): Pro
   const { bitpix, zero } = storageTypeOf(data);
   const header = imageHeader({ primary: true, bitpix, shape: [box.height, box.width], ...(zero === undefined ? {} : { zero }) }, new Header(cutoutCards(hdu.header, box)));
   await output.write(formatHeader(header.cards));
-  const scratch = new Uint8Array(1 << 20);
+  const scratch = new SwapScratch(1 << 20);
   await writeImageData({ write: (bytes) => output.write(bytes) }, data, scratch);
   const size = data.length * (Math.abs(bitpix) / 8);
   await output.write(new Uint8Array(padToBlock(size) - size));
