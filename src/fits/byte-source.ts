@@ -21,6 +21,12 @@ export interface ByteSource {
   read(offset: number, length: number): Promise<Uint8Array>;
   /** Fills all of `target` with the bytes starting at `offset` (optional fast path). */
   readInto?(offset: number, target: Uint8Array): Promise<void>;
+  /**
+   * Bytes between two wanted ranges that cost less to read through than a request of their own (a
+   * remote store's round trip): the image reader then asks for both ranges and the gap in one
+   * read. Absent or 0 (a local file): every range is read on its own.
+   */
+  readonly mergeGap?: number;
   /** Releases the underlying resource; {@link FitsFile.close} calls it. */
   close?(): Promise<void>;
 }

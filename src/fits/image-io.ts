@@ -57,12 +57,30 @@ export async function readImageData(source: ByteSource, layout: HduLayout, regio
   if (count > 0) {
     // Reads go out in pieces of at most CHUNK_BYTES, several in flight; each piece is swapped (and
     // summed, sign-flipped) on arrival, so the CPU work overlaps the remaining I/O.
-    await runPool(pieces(contiguousRuns(shape, selection), Math.floor(CHUNK_BYTES / size)), CONCURRENT_READS, async ([element, destination, length]) => {
-      const piece = bytes.subarray(destination * size, (destination + length) * size);
-      await readFully(source, layout.dataOffset + element * size, piece, layout.index);
-      if (sum && whole) sum.addAt(piece, element * size);
-      swapInPlace(piece, size);
-      if (plan.kind === "offset") flipSignBits(piece, size);
+    const runs = pieces(contiguousRuns(shape, selection), Math.floor(CHUNK_BYTES / size));
+    const gap = Math.floor((source.mergeGap ?? 0) / size);
+    await runPool(nearbyGroups(runs, gap, Math.floor(CHUNK_BYTES / size)), CONCURRENT_READS, async (group) => {
+      const [first] = group;
+      if (group.length === 1) {
+        const [element, destination, length] = first!;
+        await readFully(source, layout.dataOffset + element * size, bytes.subarray(destination * size, (destination + length) * size), layout.index);
+      } else {
+        // one read for runs separated by small gaps (a sub-image's rows on an object store), then
+        // each run copied to its place; the gaps' bytes are dropped
+        const last = group[group.length - 1]!;
+        const span = new Uint8Array((last[0] + last[2] - first![0]) * size);
+        await readFully(source, layout.dataOffset + first![0] * size, span, layout.index);
+        for (const [element, destination, length] of group) {
+          const from = (element - first![0]) * size;
+          bytes.set(span.subarray(from, from + length * size), destination * size);
+        }
+      }
+      for (const [element, destination, length] of group) {
+        const piece = bytes.subarray(destination * size, (destination + length) * size);
+        if (sum && whole) sum.addAt(piece, element * size);
+        swapInPlace(piece, size);
+        if (plan.kind === "offset") flipSignBits(piece, size);
+      }
     });
   }
   if (plan.kind === "offset") return { data: new plan.to(raw.buffer as ArrayBuffer, raw.byteOffset, raw.length), shape: outShape };
@@ -71,6 +89,29 @@ export async function readImageData(source: ByteSource, layout: HduLayout, regio
 
 /** Bytes per read: large enough to amortise a call, small enough to pipeline a big image. */
 const CHUNK_BYTES = 4 << 20;
+
+/**
+ * Runs (in file order) grouped so that one read can serve a group: consecutive runs whose gap is at
+ * most `gap` elements, spanning at most `maxSpan` elements. With `gap` 0 each run is its own group
+ * unless runs touch (they never do: {@link contiguousRuns} already joined those).
+ */
+function* nearbyGroups(runs: Iterable<Run>, gap: number, maxSpan: number): Generator<Run[]> {
+  let group: Run[] = [];
+  for (const run of runs) {
+    const first = group[0];
+    const last = group[group.length - 1];
+    if (first !== undefined && last !== undefined) {
+      const gapBefore = run[0] - (last[0] + last[2]);
+      const span = run[0] + run[2] - first[0];
+      if (gap <= 0 || gapBefore < 0 || gapBefore > gap || span > maxSpan) {
+        yield group;
+        group = [];
+      }
+    }
+    group.push(run);
+  }
+  if (group.length > 0) yield group;
+}
 
 /** Splits runs longer than `limit` elements into pieces. */
 function* pieces(runs: Iterable<Run>, limit: number): Generator<Run> {
