@@ -8,11 +8,12 @@ import fc from "fast-check";
 import { ButlerError, normalizeDataId } from "../../src/testing/index.js";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { openFits, parseHeaderBytes, writeFits, type HduInput } from "../../src/fits/index.js";
+import { parseHeaderBytes, writeFits, type HduInput } from "../../src/fits/index.js";
 import { Header } from "../../src/image/index.js";
 import { fillTemplate, parseTemplate } from "../../src/template.js";
 import type { RunContext } from "./context.js";
 import type { Figure } from "./figures.js";
+import { readAll } from "./read-fits.js";
 
 const SECTION = "fuzzing";
 
@@ -26,17 +27,6 @@ async function untyped(fn: () => unknown): Promise<unknown> {
   }
 }
 
-async function readAll(bytes: Uint8Array): Promise<void> {
-  const file = await openFits(bytes);
-  try {
-    for (const hdu of file.hdus) {
-      if (hdu.kind === "bintable" || hdu.kind === "table") await hdu.readTable();
-      else if (hdu.shape.length > 0) await hdu.readImage();
-    }
-  } finally {
-    await file.close();
-  }
-}
 
 /** Small valid files to mutate: an image, a binary table, a compressed image. */
 async function seeds(dir: string): Promise<Uint8Array[]> {

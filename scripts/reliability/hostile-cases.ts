@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { Butler, parsePolicy } from "../../src/testing/index.js";
-import { openFits } from "../../src/fits/index.js";
+import { readAll } from "./read-fits.js";
 import { SECRETS } from "./secrets.js";
 
 const SAMPLE = fileURLToPath(new URL("../../data/testcam-repo", import.meta.url));
@@ -44,18 +44,6 @@ function bintable(extra: string[], rowBytes: number, rows: number, pcount = 0, d
   return Buffer.concat([emptyPrimary(), fits(cards, data ?? new Uint8Array(rowBytes * rows + pcount))]);
 }
 
-/** Reads everything a FITS file claims to hold: every header, image and table. */
-async function readAll(bytes: Uint8Array): Promise<void> {
-  const file = await openFits(bytes);
-  try {
-    for (const hdu of file.hdus) {
-      if (hdu.kind === "bintable" || hdu.kind === "table") await hdu.readTable();
-      else if (hdu.shape.length > 0) await hdu.readImage();
-    }
-  } finally {
-    await file.close();
-  }
-}
 
 /** A repository copied from the sample (so that registries and templates are real). */
 function sampleRepo(dir: string): string {
