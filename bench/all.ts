@@ -5,11 +5,10 @@
  * own output goes to stderr as they run. `--only fits,swift` runs some of them.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { BenchRow } from "./timing.js";
+import { benchWorkDir, type BenchRow } from "./timing.js";
 
 /** The benchmarks, in the order they run: name (for `--only`) and file. */
 const BENCHES: ReadonlyArray<[string, string]> = [
@@ -48,7 +47,7 @@ function runBench(file: string, rowsFile: string): Promise<number> {
   });
 }
 
-const dir = mkdtempSync(join(tmpdir(), "skybutler-bench-all-"));
+const dir = await benchWorkDir("bench-all");
 const results: Array<{ bench: string; status: number; seconds: number; rows: BenchRow[] }> = [];
 try {
   for (const [name, file] of BENCHES) {

@@ -6,17 +6,16 @@
  *    to do: outputs were not registered) and vs the bare sqlite query underneath.
  * 2. `get` of a 64×64 `calexp_sub` of a 4096×4096 exposure vs a full `get` of the same exposure.
  */
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { Butler, DatasetRecords, Exposure, Header, MaskedImage } from "../src/testing/index.js";
-import { medianSeconds, printRow } from "./timing.js";
+import { benchWorkDir, medianSeconds, printRow } from "./timing.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const N = Number(process.env.BENCH_DATASETS ?? 100_000);
-const work = await mkdtemp(join(tmpdir(), "skybutler-bench-butler-"));
+const work = await benchWorkDir("bench-butler");
 const sampleRepo = fileURLToPath(new URL("../data/testcam-repo", import.meta.url));
 
 try {

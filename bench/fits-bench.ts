@@ -14,20 +14,19 @@
  * with the conversion to native byte order that skybutler and CFITSIO always do. Files live in the OS temp directory (warm page cache), removed at the end.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { openFits, writeFits } from "../src/fits/index.js";
 import { PYTHON } from "../test/support/astropy.js";
 import { cfitsioProgram } from "../test/support/cfitsio.js";
-import { interleaved, recordRow, secondsOf } from "./timing.js";
+import { benchWorkDir, interleaved, recordRow, secondsOf } from "./timing.js";
 
 /** Calls per contender per round (median), and rounds (interleaved; median over rounds). */
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SIZE = 4096;
 const ROWS = 1_000_000;
-const work = await mkdtemp(join(tmpdir(), "skybutler-fits-bench-"));
+const work = await benchWorkDir("fits-bench");
 const file = (name: string): string => join(work, name);
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

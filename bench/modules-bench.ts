@@ -17,8 +17,7 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -27,14 +26,14 @@ import { stringify } from "yaml";
 import { storageFromUri, type Storage } from "../src/testing/index.js";
 import { S3Storage } from "../src/storage/s3/s3-storage.js";
 import { stopSwift, swiftServer } from "../test/support/swift-server.js";
-import { medianSeconds, recordRow } from "./timing.js";
+import { benchWorkDir, medianSeconds, recordRow } from "./timing.js";
 
 
 const run = promisify(execFile);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const MiB = 1024 * 1024;
 const BIG = 256 * MiB;
-const work = await mkdtemp(join(tmpdir(), "skybutler-bench-modules-"));
+const work = await benchWorkDir("bench-modules");
 const sample = fileURLToPath(new URL("../data/testcam-repo", import.meta.url));
 const block = randomBytes(16 * MiB);
 

@@ -14,8 +14,7 @@
  * BENCH_ROWS (default 1,000,000), BENCH_PUTS (puts per writer, default 60), BENCH_RUNS (default 5).
  */
 import { spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
@@ -36,7 +35,7 @@ import { ensureBuilt } from "../test/support/cli.js";
 import { pgServer, stopPg, uniqueSchema, psql } from "../test/support/pg-server.js";
 import { uniqueContainer } from "../test/support/swift-admin.js";
 import { stopSwift, swiftServer } from "../test/support/swift-server.js";
-import { medianSeconds, printRow } from "./timing.js";
+import { benchWorkDir, medianSeconds, printRow } from "./timing.js";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const PUTS = Number(process.env.BENCH_PUTS ?? 60);
@@ -44,7 +43,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const CCDS = 10;
 const FILTERS = ["g", "r", "i", "z", "y"];
 const WRITER = fileURLToPath(new URL("../test/support/pg-writer.mjs", import.meta.url));
-const work = mkdtempSync(join(tmpdir(), "skybutler-bench-pg-"));
+const work = await benchWorkDir("bench-pg");
 
 /** Runs `n` writers of `PUTS` puts each, started at once; seconds from the start signal to the last "done". */
 async function putRun(n: number, firstWriter: number, root: string, authUrl: string, env: NodeJS.ProcessEnv): Promise<number> {

@@ -11,18 +11,16 @@
  * BENCH_RUNS (default 5) sets the runs per median.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import { PosixStorage } from "../src/storage/posix/posix-storage.js";
 import { SwiftStorage } from "../src/storage/swift/swift-storage.js";
 import { SwiftAdmin, uniqueContainer } from "../test/support/swift-admin.js";
 import { stopSwift, swiftServer } from "../test/support/swift-server.js";
-import { medianSeconds, printRow } from "./timing.js";
+import { benchWorkDir, medianSeconds, printRow } from "./timing.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const MiB = 1024 * 1024;
-const work = await mkdtemp(join(tmpdir(), "skybutler-bench-pinned-"));
+const work = await benchWorkDir("bench-pinned");
 
 /** Offsets spread over the object, the same in every run (so both sides read the same ranges). */
 function offsets(count: number, size: number, length: number): number[] {

@@ -7,18 +7,17 @@
  *    transaction (record + rename), run on the same kind of file with the same pragmas.
  * 2. A whole small `butler.put` (JSON, durable: fsync of the file and its directory), for scale.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { renameSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { Butler, DatasetRecords, canonicalDataId } from "../src/testing/index.js";
-import { medianSeconds, printRow } from "./timing.js";
+import { benchWorkDir, medianSeconds, printRow } from "./timing.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const N = Number(process.env.BENCH_PUTS ?? 500);
-const work = await mkdtemp(join(tmpdir(), "skybutler-bench-records-"));
+const work = await benchWorkDir("bench-records");
 const sampleRepo = fileURLToPath(new URL("../data/testcam-repo", import.meta.url));
 
 /** N renames of small files, each inside `recordOne` (which must call the rename synchronously). */

@@ -16,18 +16,17 @@
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { openFits } from "../src/fits/index.js";
 import { writePng, type IntervalName, type StretchName } from "../src/testing/index.js";
 import { PYTHON } from "../test/support/astropy.js";
-import { medianSeconds, printRow } from "./timing.js";
+import { benchWorkDir, medianSeconds, printRow } from "./timing.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SIZE = 4096;
 const WIDTH = 1024;
-const work = await mkdtemp(join(tmpdir(), "skybutler-render-bench-"));
+const work = await benchWorkDir("render-bench");
 const file = (name: string): string => join(work, name);
 const env = { ...process.env, PYTHONWARNINGS: "ignore", MPLBACKEND: "Agg" };
 

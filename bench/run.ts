@@ -8,18 +8,17 @@
  *    Butler's put durable (what atomicity costs, separated from the Butler's own overhead).
  * 3. Small datasets: 1 KB JSON `butler.get`s per second vs `fs.readFile` + `JSON.parse`.
  */
-import { mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { open, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Butler, Exposure, MaskedImage, Header } from "../src/testing/index.js";
 import { openFits, writeFits } from "../src/fits/index.js";
 import { maskedImageToHdus } from "../src/formatters/exposure-hdus.js";
-import { interleaved, medianSeconds, printRow, secondsOf } from "./timing.js";
+import { benchWorkDir, interleaved, medianSeconds, printRow, secondsOf } from "./timing.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SIZE = 4096;
-const work = await mkdtemp(join(tmpdir(), "skybutler-bench-"));
+const work = await benchWorkDir("bench");
 const sampleRepo = fileURLToPath(new URL("../data/testcam-repo", import.meta.url));
 
 try {

@@ -18,8 +18,7 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
@@ -32,7 +31,7 @@ import { SwiftStorage } from "../src/storage/swift/swift-storage.js";
 import type { Storage } from "../src/storage/index.js";
 import { CLI, ensureBuilt, startServe, tokenFile, TOKENS } from "../test/support/cli.js";
 import { stopSwift, swiftServer } from "../test/support/swift-server.js";
-import { medianSeconds, printRow } from "./timing.js";
+import { benchWorkDir, medianSeconds, printRow } from "./timing.js";
 
 const run = promisify(execFile);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -40,7 +39,7 @@ const GET_MIB = Number(process.env.BENCH_GET_MIB ?? 2048);
 const SECTIONS = process.env.BENCH_SECTIONS ?? "123";
 const MiB = 1024 * 1024;
 const JOBS = 10;
-const work = await mkdtemp(join(tmpdir(), "skybutler-bench-service-"));
+const work = await benchWorkDir("bench-service");
 const mbps = (bytes: number, seconds: number): string => `${(bytes / seconds / 1e6).toFixed(0)} MB/s`;
 
 async function randomFile(path: string, bytes: number): Promise<void> {

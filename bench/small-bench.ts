@@ -8,13 +8,12 @@
  * against the one-at-a-time puts of the same run.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serialize, deserialize } from "node:v8";
 import { Butler } from "../src/testing/index.js";
-import { printRow } from "./timing.js";
+import { benchWorkDir, printRow } from "./timing.js";
 
 const N = Number(process.env.BENCH_SMALL_N ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -60,7 +59,7 @@ async function bounded(first: number, count: number, limit: number, fn: (i: numb
 }
 
 const rows: Array<{ puts: number; rawPuts: number; gets: number; rawGets: number; concurrentPuts: number }> = [];
-const work = await mkdtemp(join(tmpdir(), "skybutler-small-"));
+const work = await benchWorkDir("small");
 try {
   console.log(`skybutler bench:small — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${N} datasets, ${RUNS} runs (interleaved)\n`);
   for (let run = 0; run < RUNS; run++) {

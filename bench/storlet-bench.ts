@@ -12,8 +12,7 @@
  * BENCH_RUNS (default 5) sets the runs per median.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { openFits, MemoryByteSource } from "../src/fits/index.js";
@@ -28,13 +27,13 @@ import { readThroughStorlet } from "../src/repository/storlet-read.js";
 import { PYTHON } from "../test/support/astropy.js";
 import { SwiftAdmin, uniqueContainer } from "../test/support/swift-admin.js";
 import { stopSwift, swiftServer } from "../test/support/swift-server.js";
-import { medianSeconds, printRow } from "./timing.js";
+import { benchWorkDir, medianSeconds, printRow } from "./timing.js";
 
 const run = promisify(execFile);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SIDE = 4096;
 const BOX = { x0: 2000, y0: 3000, width: 64, height: 64 };
-const work = await mkdtemp(join(tmpdir(), "skybutler-bench-storlets-"));
+const work = await benchWorkDir("bench-storlets");
 const file = join(work, "calexp.fits");
 const kib = (n: number): string => (n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`);
 

@@ -13,7 +13,7 @@
  */
 import { execFile } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { mkdir, mkdtemp, rm, statfs, writeFile } from "node:fs/promises";
+import { mkdir, rm, statfs, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -23,14 +23,14 @@ import { randomBytes } from "node:crypto";
 import { request } from "undici";
 import { SwiftStorage } from "../src/storage/swift/swift-storage.js";
 import { stopSwift, swiftServer } from "../test/support/swift-server.js";
-import { medianSeconds, printRow } from "./timing.js";
+import { benchWorkDir, medianSeconds, printRow } from "./timing.js";
 
 const run = promisify(execFile);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const COPY_MIB = Number(process.env.BENCH_COPY_MIB ?? 2048);
 const MiB = 1024 * 1024;
 const BIG = 256 * MiB;
-const work = await mkdtemp(join(tmpdir(), "skybutler-bench-swift-"));
+const work = await benchWorkDir("bench-swift");
 const child = fileURLToPath(new URL("./swift-copy-child.ts", import.meta.url));
 
 async function randomFile(path: string, bytes: number): Promise<void> {

@@ -3,6 +3,18 @@
  * with the ratio against a peer measured in the same run.
  */
 import { appendFileSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import { join } from "node:path";
+import { tempRoot } from "../src/temp/index.js";
+
+/**
+ * A benchmark's work directory inside this process's private temp root: removed at exit — on
+ * Ctrl-C and SIGTERM too, which a `finally` never sees — and swept by the next skybutler process
+ * if this one was killed outright.
+ */
+export function benchWorkDir(name: string): Promise<string> {
+  return mkdtemp(join(tempRoot(), `${name}-`));
+}
 
 /** Median wall time in seconds of `runs` calls of `fn` (after one warm-up call). */
 export async function medianSeconds(runs: number, fn: () => Promise<unknown>): Promise<number> {
