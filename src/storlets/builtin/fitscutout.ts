@@ -13,7 +13,7 @@
  *
  * @packageDocumentation
  */
-import { openFits, type FitsHdu } from "../../fits/index.js";
+import type { FitsHdu } from "../../fits/index.js";
 import { storageTypeOf } from "../../fits/bitpix.js";
 import { formatHeader, padToBlock } from "../../fits/header-io.js";
 import { imageHeader, isStructuralKeyword } from "../../fits/hdu-header.js";
@@ -21,7 +21,7 @@ import { writeImageData } from "../../fits/image-io.js";
 import { SwapScratch } from "../../fits/swap-scratch.js";
 import { Header, type HeaderCard } from "../../image/header.js";
 import type { Storlet, StorletInputFile, StorletLogger, StorletOutputFile, StorletParams } from "../contract.js";
-import { chooseHdu, isImage2d } from "./hdu-choice.js";
+import { openImageInput } from "./hdu-choice.js";
 import { InputByteSource, intParam } from "./input-byte-source.js";
 
 /** Bytes of output gathered before a write (rows are copied in strips of about this size). */
@@ -46,9 +46,7 @@ export class FitsCutoutStorlet implements Storlet {
 
   /** {@inheritDoc Storlet.invoke} */
   async invoke([input]: StorletInputFile[], [output]: StorletOutputFile[], params: StorletParams): Promise<void> {
-    const source = new InputByteSource(input!);
-    const file = await openFits(source, { checksum: "ignore" });
-    const hdu = chooseHdu(file, params.hdu, isImage2d, "a 2-D image");
+    const { source, hdu } = await openImageInput(input!, params.hdu);
     const [ny, nx] = hdu.shape as [number, number];
     const box: Box = { x0: intParam(params, "x0", 0, 0), y0: intParam(params, "y0", 0, 0), width: intParam(params, "width", 1), height: intParam(params, "height", 1) };
     if (box.x0 + box.width > nx || box.y0 + box.height > ny) {

@@ -4,7 +4,9 @@
  *
  * @packageDocumentation
  */
-import type { FitsFile, FitsHdu } from "../../fits/index.js";
+import { openFits, type FitsFile, type FitsHdu } from "../../fits/index.js";
+import type { StorletInputFile } from "../contract.js";
+import { InputByteSource } from "./input-byte-source.js";
 
 /**
  * The HDU asked for, or the first that `suits`.
@@ -30,4 +32,15 @@ function describe(file: FitsFile): string {
 /** An image HDU with two axes of pixels. */
 export function isImage2d(hdu: FitsHdu): boolean {
   return (hdu.kind === "image" || hdu.kind === "compressed-image") && hdu.shape.length === 2 && hdu.shape[0]! > 0 && hdu.shape[1]! > 0;
+}
+
+/**
+ * The 2-D image a storlet's input holds (`hdu=` or the first that suits), and the byte source it is
+ * read through (which counts what was read). Checksums are not verified: only part is read.
+ * @throws FitsError for an input that is not FITS; Error when no HDU is a 2-D image
+ */
+export async function openImageInput(input: StorletInputFile, wanted: string | undefined): Promise<{ source: InputByteSource; hdu: FitsHdu }> {
+  const source = new InputByteSource(input);
+  const file = await openFits(source, { checksum: "ignore" });
+  return { source, hdu: chooseHdu(file, wanted, isImage2d, "a 2-D image") };
 }

@@ -8,12 +8,11 @@
  *
  * @packageDocumentation
  */
-import { openFits } from "../../fits/index.js";
 import { renderPng } from "../../render/render-png.js";
 import type { IntervalName, RenderOptions, StretchName } from "../../render/render-options.js";
 import type { Storlet, StorletInputFile, StorletLogger, StorletOutputFile, StorletParams } from "../contract.js";
-import { chooseHdu, isImage2d } from "./hdu-choice.js";
-import { InputByteSource, intParam } from "./input-byte-source.js";
+import { openImageInput } from "./hdu-choice.js";
+import { intParam } from "./input-byte-source.js";
 
 /** Draws a PNG preview. */
 export class ThumbnailStorlet implements Storlet {
@@ -26,9 +25,7 @@ export class ThumbnailStorlet implements Storlet {
 
   /** {@inheritDoc Storlet.invoke} */
   async invoke([input]: StorletInputFile[], [output]: StorletOutputFile[], params: StorletParams): Promise<void> {
-    const source = new InputByteSource(input!);
-    const file = await openFits(source, { checksum: "ignore" });
-    const hdu = chooseHdu(file, params.hdu, isImage2d, "a 2-D image");
+    const { source, hdu } = await openImageInput(input!, params.hdu);
     const options: RenderOptions = {
       width: Math.min(intParam(params, "width", 1, 256), hdu.shape[1]!),
       stretch: (params.stretch ?? "zscale") as IntervalName,
