@@ -32,7 +32,7 @@ export interface WriteFitsOptions {
    * Sees every byte of the file, in file order, as it is written — e.g. to hash the file without
    * reading it back. Not with `checksum`, which rewrites headers after their data.
    */
-  onData?: (bytes: Uint8Array) => void;
+  onData?: (bytes: Uint8Array) => void | Promise<void>;
 }
 
 /** One HDU ready to write: its header cards and a data writer. */
@@ -228,21 +228,23 @@ function prepareTable(plan: TablePlan, header: Header | undefined, index: number
 /** Writes everything it is given, looping over short writes, and knows where it is. */
 class FileSink implements ByteSink {
   readonly #handle: FileHandle;
-  readonly #onData: ((bytes: Uint8Array) => void) | undefined;
+  readonly #onData: ((bytes: Uint8Array) => void | Promise<void>) | undefined;
   position = 0;
 
-  constructor(handle: FileHandle, onData?: (bytes: Uint8Array) => void) {
+  constructor(handle: FileHandle, onData?: (bytes: Uint8Array) => void | Promise<void>) {
     this.#handle = handle;
     this.#onData = onData;
   }
 
   /** Writes at the current position, which moves at once: several writes may be in flight. */
   write(bytes: Uint8Array): Promise<void> {
-    // seen now, in call order = file order, before the caller may reuse its buffer
-    this.#onData?.(bytes);
+    // seen now, in call order = file order, before the caller may reuse its buffer; an observer
+    // that is behind (hashing on another thread) makes the write wait for it too
+    const seen = this.#onData?.(bytes);
     const at = this.position;
     this.position += bytes.length;
-    return this.writeAt(bytes, at);
+    const written = this.writeAt(bytes, at);
+    return seen === undefined ? written : Promise.all([written, seen]).then(() => undefined);
   }
 
   /** Writes at a position without moving {@link position} (to rewrite a header). */

@@ -268,8 +268,9 @@ async function fillPending(pending: PendingLocalFile, source: StoredSource): Pro
   const observe = pending.observe;
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, done) {
-      observe?.(chunk);
-      done(null, chunk);
+      const seen = observe?.(chunk);
+      if (seen === undefined) done(null, chunk);
+      else seen.then(() => done(null, chunk), done);
     },
   });
   await pipeline(source, tap, createWriteStream(pending.path));

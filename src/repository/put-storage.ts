@@ -11,6 +11,7 @@ import { open, stat } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { AlreadyExistsError, DatasetConflictError } from "../errors.js";
 import { LocalFileWritesStorage } from "../storage/local-file-writes.js";
+import { LOCAL_LIMIT, OffThreadHash } from "../storage/off-thread-hash.js";
 import { pendingLocalFile } from "../storage/pending-file.js";
 import type { PendingLocalFile, Storage, WriteOptions } from "../storage/storage.js";
 
@@ -77,14 +78,14 @@ export class PutStorage extends LocalFileWritesStorage {
     const existed = writeOnce && (await this.inner.exists(key));
     const pending = await this.inner.createLocalFile(key, writeOnce && !existed ? { ...options, ifAbsent: true } : options);
     const { recordAround, recordAfter } = this.#options;
-    // Hash as the writer writes (when it streams): SHA-256 for the record or the comparison, plus
-    // whatever the backend observes (Swift's MD5)
-    const sha = createHash("sha256");
-    let observedBytes = 0;
-    const observe = (bytes: Uint8Array) => {
-      sha.update(bytes);
-      observedBytes += bytes.length;
-      pending.observe?.(bytes);
+    // Hash as the writer writes (when it streams): SHA-256 for the record or the comparison — on
+    // the hashing worker once the file passes a MiB, so a large put's hash runs beside its
+    // encoding — plus whatever the backend observes (Swift's MD5)
+    const sha = new OffThreadHash("sha256");
+    const observe = (bytes: Uint8Array): Promise<void> | undefined => {
+      const hashed = sha.update(bytes);
+      const observed = pending.observe?.(bytes) as Promise<void> | undefined; // void or a promise
+      return hashed === undefined ? observed : observed === undefined ? hashed : Promise.all([hashed, observed]).then(() => undefined);
     };
     return pendingLocalFile({
       path: pending.path,
@@ -93,10 +94,12 @@ export class PutStorage extends LocalFileWritesStorage {
         // A writer that did not stream the file to `observe`: hash it now, while the kernel
         // flushes it, so the commit's own fsync finds nothing left to write.
         const size = statSync(pending.path).size; // a local temp file: no pool round trip for a stat
-        const digest =
-          observedBytes === size && observedBytes > 0
-            ? { size, checksum: `sha256:${sha.digest("hex")}` }
-            : (await Promise.all([digestFile(pending.path), syncFile(pending.path)]))[0];
+        const streamed = sha.size === size && size > 0;
+        if (!streamed) sha.dispose();
+        const digest = streamed
+          ? // a large file's hash may still be running on the worker: its fsync runs meanwhile
+            { size, checksum: `sha256:${size > LOCAL_LIMIT ? (await Promise.all([sha.digest(), syncFile(pending.path)]))[0] : await sha.digest()}` }
+          : (await Promise.all([digestFile(pending.path), syncFile(pending.path)]))[0];
         const object = { key, ...digest };
         if (writeOnce && (existed || (await this.inner.exists(key)))) {
           await pending.abort();
@@ -118,7 +121,10 @@ export class PutStorage extends LocalFileWritesStorage {
           throw err;
         }
       },
-      discard: () => pending.abort(),
+      discard: () => {
+        sha.dispose();
+        return pending.abort();
+      },
     });
   }
 

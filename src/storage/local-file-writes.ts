@@ -40,7 +40,7 @@ export abstract class LocalFileWritesStorage extends StorageDecorator {
       // on the pool are three round trips (the fsync at commit is what waits for the disk)
       if (bytes.byteLength <= SYNC_WRITE_MAX) writeSmallFile(pending.path, bytes);
       else await writeFile(pending.path, bytes);
-      pending.observe?.(bytes); // the bytes are in hand: no read-back for the checksums
+      await pending.observe?.(bytes); // the bytes are in hand: no read-back for the checksums
     });
   }
 

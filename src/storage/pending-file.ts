@@ -13,7 +13,7 @@ export interface PendingFileParts {
   /** The local path the writer fills. */
   path: string;
   /** The content observer the commit's checksums need, if any (see `PendingLocalFile.observe`). */
-  observe?: (bytes: Uint8Array) => void;
+  observe?: (bytes: Uint8Array) => void | Promise<void>;
   /**
    * Publishes the file as the object (a rename, an upload); on failure it has left the object as it
    * was. The file is discarded afterwards either way, by {@link PendingFileParts.discard}.

@@ -110,8 +110,11 @@ export interface PendingLocalFile {
    * record's SHA-256). A writer that produces the file as a stream passes every byte to it, in
    * file order, as it writes, so they are computed on the way instead of by reading the file back.
    * The commit uses them only if the bytes seen add up to the file's size; otherwise it reads.
+   * It may return a promise when its hashing is behind (see `OffThreadHash`): a writer that can
+   * wait awaits it, which keeps memory bounded; the bytes are copied or hashed before it returns,
+   * so the writer may reuse its buffer at once either way.
    */
-  readonly observe?: (bytes: Uint8Array) => void;
+  readonly observe?: (bytes: Uint8Array) => void | Promise<void>;
   /**
    * Publishes the file as the object at the key (fsync + rename, or upload with its checksum); the
    * local path is gone afterwards. On failure the file is discarded too.
