@@ -9,7 +9,7 @@
 import { resolve } from "node:path";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { ConfigError } from "../errors.js";
-import { storageFromUri, type Storage } from "../storage/index.js";
+import { allowLoopSyncs, storageFromUri, type Storage } from "../storage/index.js";
 import { AccessPolicy } from "./access-policy.js";
 import { errorReply } from "./error-reply.js";
 import { Redactor } from "./redactor.js";
@@ -99,6 +99,8 @@ export class SkybutlerServer {
     if (tokens === undefined && options.publicRead !== true) {
       throw new ConfigError("nobody could use this server: give --token-file FILE (TOKEN SCOPE lines) or --public-read");
     }
+    // other requests wait on this loop: a put's fsync goes to the pool even when it is the only write
+    allowLoopSyncs(false);
     const redactor = new Redactor();
     const dataRoot = options.dataRoot === undefined ? undefined : resolve(options.dataRoot);
     if (dataRoot !== undefined) redactor.add(dataRoot, "the data root");

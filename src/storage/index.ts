@@ -43,6 +43,7 @@ export {
 } from "./schemes.js";
 export { normalizeKey, normalizePrefix } from "./keys.js";
 export { PosixStorage } from "./posix/posix-storage.js";
+export { allowLoopSyncs } from "./posix/atomic-write.js";
 // Swift is loaded lazily (its HTTP client costs nothing until a swift:// repository is opened), so
 // only its option types are exported here; `import("skybutler")` never loads undici.
 export type { SwiftStorageOptions } from "./swift/swift-options.js";

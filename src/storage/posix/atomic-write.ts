@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { closeSync, constants, existsSync, fsync, linkSync, openSync, renameSync, unlinkSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, fsync, fsyncSync, linkSync, openSync, renameSync, unlinkSync } from "node:fs";
 import { chmod, copyFile, open, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -15,15 +15,38 @@ import { errnoOf, isErrno } from "./errno.js";
 const DIRECT_WRITE = 256 * 1024;
 const GATHER = 1024 * 1024;
 
+const fsyncOnPool = promisify(fsync);
+
+/** Files at most this large are small enough to fsync on the event loop (see {@link fsyncFd}). */
+const LOOP_SYNC_MAX = 64 * 1024;
+
+/** Atomic writes of this process between their start and their end (commit or abort). */
+let writesUnderway = 0;
+let loopSyncs = true;
+
 /**
- * fsync of a descriptor opened synchronously: the one call of a small put that waits for the disk
- * runs on libuv's pool, so the event loop goes on meanwhile (and `Promise.all` of many puts syncs
- * them in parallel). The opens and closes around it are synchronous: microseconds on a local
- * filesystem, where each async one cost a pool round trip of 60–100 µs on this loaded 2-core
- * machine (2026-12-03) — see the README's benchmark section. The trade-off is the one of
- * `file-reads.ts`: a hung network filesystem would block the loop in `open` rather than a pool thread.
+ * Whether a lone small write may fsync on the event loop (default true). A server turns it off:
+ * there other requests wait on the loop, which a write does not see.
  */
-const fsyncFd = promisify(fsync);
+export function allowLoopSyncs(allowed: boolean): void {
+  loopSyncs = allowed;
+}
+
+/**
+ * fsync of a descriptor opened synchronously — the one call of a small put that waits for the disk.
+ * When this write is the only one underway and the file is small, on the event loop: nothing of
+ * ours could run meanwhile, and a pool round trip (the thread's wake-up and the loop's) cost more
+ * than the fsync itself here — 1,000 one-at-a-time durable puts went from 0.59× to 0.70× of the
+ * raw write's rate (2026-12-03, README). Otherwise on libuv's pool, so the loop goes on and
+ * `Promise.all` of many puts syncs them in parallel. The opens and closes around it are
+ * synchronous: microseconds on a local filesystem, where each async one cost a pool round trip
+ * of 60–100 µs on this 2-core machine. The trade-off is the one of `file-reads.ts`: a hung network
+ * filesystem would block the loop rather than a pool thread.
+ */
+async function fsyncFd(fd: number, small: boolean): Promise<void> {
+  if (small && loopSyncs && writesUnderway <= 1) fsyncSync(fd);
+  else await fsyncOnPool(fd);
+}
 
 /** Turns a raw filesystem error into the caller's error class. */
 export type ErrorTranslator = (err: unknown) => Error;
@@ -36,6 +59,7 @@ export type ErrorTranslator = (err: unknown) => Error;
 export class AtomicWrite {
   #handle: FileHandle | undefined;
   #done = false;
+  #underway = true;
   #gather: Buffer | undefined;
   #gathered = 0;
   readonly #translate: ErrorTranslator;
@@ -52,6 +76,7 @@ export class AtomicWrite {
   ) {
     this.#handle = handle;
     this.#translate = translate;
+    writesUnderway++;
   }
 
   /**
@@ -151,10 +176,12 @@ export class AtomicWrite {
       if (around === undefined) publish();
       else around(publish);
       this.#done = true;
-      if (durable) await syncDirectory(this.dir);
+      if (durable) await syncDirectory(this.dir, writesUnderway <= 1);
     } catch (err) {
       if (!this.#done) await this.abort();
       throw this.#translate(err);
+    } finally {
+      this.#end();
     }
   }
 
@@ -162,10 +189,17 @@ export class AtomicWrite {
   async abort(): Promise<void> {
     if (this.#done) return;
     this.#done = true;
+    this.#end();
     const handle = this.#handle;
     this.#handle = undefined;
     await handle?.close().catch(() => undefined);
     await unlink(this.tempPath).catch(() => undefined);
+  }
+
+  /** No longer underway (counted once). */
+  #end(): void {
+    if (this.#underway) writesUnderway--;
+    this.#underway = false;
   }
 
   #open(): FileHandle {
@@ -186,7 +220,7 @@ export class AtomicWrite {
       // read-only, since fsync needs no write access and nothing is left to flush
       const fd = openSync(this.tempPath, "r");
       try {
-        await fsyncFd(fd);
+        await fsyncFd(fd, fstatSync(fd).size <= LOOP_SYNC_MAX);
       } finally {
         closeSync(fd);
       }
@@ -232,9 +266,9 @@ function publishIfAbsent(tempPath: string, destPath: string): void {
 
 /**
  * fsync a directory so that a rename in it survives a crash; filesystems that cannot are skipped.
- * Opened and closed synchronously, synced on the pool (see `fsyncFd`).
+ * Opened and closed synchronously; synced on the pool unless `lone` (see `fsyncFd`).
  */
-export async function syncDirectory(dir: string): Promise<void> {
+export async function syncDirectory(dir: string, lone = false): Promise<void> {
   let fd: number;
   try {
     fd = openSync(dir, "r");
@@ -243,7 +277,7 @@ export async function syncDirectory(dir: string): Promise<void> {
     throw err;
   }
   try {
-    await fsyncFd(fd);
+    await fsyncFd(fd, lone);
   } catch (err) {
     if (!["EINVAL", "ENOTSUP", "EOPNOTSUPP", "EBADF", "EISDIR"].includes(errnoOf(err) ?? "")) throw err;
   } finally {
