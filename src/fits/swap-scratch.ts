@@ -27,7 +27,8 @@
  * ```
  *
  * The memory is imported, one per scratch
- * buffer, so concurrent writers never share bytes. Where WebAssembly SIMD is missing, or its memory
+ * buffer, so concurrent writers never share bytes; it is a shared memory (a `SharedArrayBuffer`),
+ * so the hashing worker of a put reads the pieces written from it where they are. Where WebAssembly SIMD is missing, or its memory
  * cannot be reserved, the scratch is a plain buffer and swaps fall back to `Buffer.swap16/32/64`.
  *
  * @packageDocumentation
@@ -42,10 +43,14 @@ interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => { buffer: ArrayBuffer | SharedArrayBuffer };
 }
 
 const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+const PAGE = 65536;
+/** The most pages a wasm32 memory can have (4 GiB). */
+const MAX_PAGES = 65536;
 
 /** LEB128 of a non-negative integer (wasm's length encoding). */
 function leb(n: number): number[] {
@@ -105,7 +110,7 @@ function moduleBytes(): Uint8Array {
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // \0asm, version 1
     ...section(1, [2, 0x60, 2, 0x7f, 0x7f, 0, 0x60, 4, 0x7f, 0x7f, 0x7f, 0x7f, 0]), // (i32, i32) → (), (i32 ×4) → ()
-    ...section(2, [1, ...name("m"), ...name("memory"), 0x02, 0x00, 0x01]), // import memory, min 1 page
+    ...section(2, [1, ...name("m"), ...name("memory"), 0x02, 0x03, 0x01, ...leb(MAX_PAGES)]), // import shared memory, 1 page to 4 GiB
     ...section(3, [5, 0, 0, 0, 1, 1]), // five functions: three of type 0, two of type 1
     ...section(7, [
       5,
@@ -129,7 +134,6 @@ const compiled: object | undefined = (() => {
   }
 })();
 
-const PAGE = 65536;
 
 /**
  * A WebAssembly memory of `size` bytes and the swaps over it; undefined where that cannot be had:
@@ -139,7 +143,9 @@ const PAGE = 65536;
 function simdScratch(size: number): { bytes: Uint8Array; swaps: Record<2 | 4 | 8, SwapFunction>; gathers: Record<4 | 8, GatherFunction> } | undefined {
   if (wasm === undefined || compiled === undefined) return undefined;
   try {
-    const memory = new wasm.Memory({ initial: Math.max(1, Math.ceil(size / PAGE)) });
+    // shared, so a hashing worker can read what is written from it without a copy (off-thread-hash.ts)
+    const pages = Math.max(1, Math.ceil(size / PAGE));
+    const memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true });
     const { exports } = new wasm.Instance(compiled, { m: { memory } });
     return {
       bytes: new Uint8Array(memory.buffer, 0, size),

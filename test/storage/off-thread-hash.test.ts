@@ -44,6 +44,25 @@ describe("OffThreadHash", () => {
     expect(await hash.digest()).to.equal(whole.digest("hex"));
   });
 
+  it("hashes bytes of shared memory in place, answering when done so the writer may reuse them", async () => {
+    const shared = new Uint8Array(new SharedArrayBuffer(4 * LOCAL_LIMIT));
+    const data = randomBytes(9 * LOCAL_LIMIT + 5);
+    const hash = new OffThreadHash("sha256");
+    const piece = 2 * LOCAL_LIMIT;
+    let inPlace = 0;
+    for (let offset = 0; offset < data.length; offset += piece) {
+      const part = data.subarray(offset, offset + piece);
+      const view = shared.subarray(0, part.length);
+      view.set(part);
+      const hashed = hash.update(view);
+      if (hashed !== undefined) inPlace++;
+      await hashed;
+      view.fill(0xee); // only after the worker answered
+    }
+    expect(inPlace, "pieces hashed in place (each is past the first MiB)").to.equal(5);
+    expect(await hash.digest()).to.equal(expected("sha256", data));
+  });
+
   it("keeps concurrent hashes apart on the one worker", async () => {
     const inputs = [randomBytes(5 * LOCAL_LIMIT), randomBytes(2 * LOCAL_LIMIT + 3), randomBytes(100)];
     const digests = await Promise.all(inputs.map((data, i) => hashInPieces(i % 2 === 0 ? "sha256" : "md5", data, 300_001)));
