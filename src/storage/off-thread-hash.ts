@@ -17,7 +17,7 @@ import { Worker } from "node:worker_threads";
 export const LOCAL_LIMIT = 1024 * 1024;
 
 /** Bytes copied to the worker and not yet hashed before `update` asks the writer to wait. */
-const IN_FLIGHT_LIMIT = 32 * 1024 * 1024;
+const IN_FLIGHT_LIMIT = 8 * 1024 * 1024;
 
 /** The algorithms the worker offers (those of node:crypto that skybutler's checksums use). */
 export type OffThreadAlgorithm = "sha256" | "md5";
@@ -198,7 +198,7 @@ export class OffThreadHash {
 
   /**
    * Hashes the next bytes (copied now).
-   * @returns a promise while the worker is behind by more than 32 MiB (await it to bound memory)
+   * @returns a promise while the worker is behind by more than 8 MiB (await it to bound memory)
    * @throws Error after `digest()` or `dispose()`, or when the worker thread failed
    */
   update(bytes: Uint8Array): Promise<void> | undefined {

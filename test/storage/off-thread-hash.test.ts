@@ -27,7 +27,7 @@ describe("OffThreadHash", () => {
     });
   }
 
-  it("bounds what waits for the worker: update returns a promise once 32 MiB are in flight", async () => {
+  it("bounds what waits for the worker: update returns a promise once 8 MiB are in flight", async () => {
     const hash = new OffThreadHash("sha256");
     const chunk = randomBytes(4 * 1024 * 1024);
     const whole = createHash("sha256");

@@ -65,6 +65,24 @@ describe("SwiftStorage retries and timeouts (fault proxy in front of the real se
     await admin.removeContainer(container);
   });
 
+  it("a download whose body is corrupted on the way is refused (E_CHECKSUM), small or hashed on the worker", async () => {
+    const storage = await open({ ...FAST, tries: 1 });
+    for (const [key, size] of [["small.bin", 100_000], ["large.bin", 5 * 1024 * 1024 + 3]] as const) {
+      const data = randomBytes(size);
+      await admin.send("PUT", `/${container}/${key}`, {}, data);
+      proxy.inject({ method: "GET", path: new RegExp(`/${key.replace(".", "\\.")}$`) }, { kind: "corrupt-response", atByte: size - 7 });
+      const err = await failure(storage.getLocalFile(key));
+      expect(err.code, key).to.equal("E_CHECKSUM");
+      // unharmed, the same download is accepted and whole
+      const local = await storage.getLocalFile(key);
+      try {
+        expect(md5(await readFile(local.path)), key).to.equal(md5(data));
+      } finally {
+        await local.release();
+      }
+    }
+  });
+
   it("a PUT dropped mid-body stores nothing partial; the retry resends the whole body (buffer and spooled stream)", async () => {
     const old = randomBytes(200_000);
     await admin.send("PUT", `/${container}/obj`, {}, old);

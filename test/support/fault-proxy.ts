@@ -26,7 +26,9 @@ export type Fault =
   /** Forward everything; close the client connection after this many response-body bytes (before the headers when omitted). */
   | { kind: "drop-response"; afterBytes?: number }
   /** Forward; hold the response for `ms` — before the headers, or after `afterBytes` body bytes. */
-  | { kind: "stall"; ms: number; afterBytes?: number };
+  | { kind: "stall"; ms: number; afterBytes?: number }
+  /** Forward everything, but flip the bits of the response-body byte at `atByte` (headers untouched). */
+  | { kind: "corrupt-response"; atByte: number };
 
 /** Which requests a fault applies to. */
 export interface FaultMatch {
@@ -197,6 +199,10 @@ export async function startFaultProxy(upstreamPort: number, options: { port?: nu
     let sent = 0;
     for await (const chunk of upRes as AsyncIterable<Buffer>) {
       let rest = chunk;
+      if (fault?.kind === "corrupt-response" && sent <= fault.atByte && fault.atByte < sent + chunk.length) {
+        rest = Buffer.from(chunk); // a copy: the upstream's buffer stays as it was
+        rest[fault.atByte - sent] = rest[fault.atByte - sent]! ^ 0xff;
+      }
       if (limit !== undefined && sent < limit && sent + chunk.length >= limit) {
         res.write(chunk.subarray(0, limit - sent));
         entry.bytes += limit - sent;

@@ -10,7 +10,7 @@ import { ChangedError, StorageError } from "../../errors.js";
 import type { LocalFile } from "../../temp/index.js";
 import { revalidatedLocalFile, type Revalidation } from "../revalidated-file.js";
 import { header } from "./auth-session.js";
-import { downloadToFile, SegmentedMd5 } from "../md5.js";
+import { downloadToFile } from "../md5.js";
 import { resumableGet, type ResumableResponse } from "./resumable-get.js";
 import type { ByteRange } from "../storage.js";
 import { readManifest, sloEtag } from "./slo.js";
@@ -41,7 +41,7 @@ export interface DownloadSubject {
 export async function receiveInto(res: ResumableResponse, path: string, s: DownloadSubject): Promise<{ etag: string | undefined; size: number }> {
   const large = header(res.headers, "x-static-large-object")?.toLowerCase() === "true";
   const sizes = large && res.etag !== undefined ? await segmentSizes(s, res.etag) : undefined;
-  const { segments, size } = await downloadToFile(res.body as unknown as Readable, path, new SegmentedMd5(sizes ?? Infinity));
+  const { segments, size } = await downloadToFile(res.body as unknown as Readable, path, sizes ?? Infinity);
   if (res.length !== undefined && size !== res.length) {
     throw new StorageError(`the download of "${s.key}" from ${s.where} has ${size} bytes, not ${res.length}; try again`, { code: "E_CHECKSUM" });
   }
