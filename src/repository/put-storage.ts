@@ -5,13 +5,11 @@
  *
  * @packageDocumentation
  */
-import { createHash } from "node:crypto";
-import { createReadStream, statSync } from "node:fs";
-import { open, stat } from "node:fs/promises";
-import { pipeline } from "node:stream/promises";
+import { statSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { AlreadyExistsError, DatasetConflictError } from "../errors.js";
 import { LocalFileWritesStorage } from "../storage/local-file-writes.js";
-import { LOCAL_LIMIT, OffThreadHash } from "../storage/off-thread-hash.js";
+import { hashFile, LOCAL_LIMIT, OffThreadHash } from "../storage/off-thread-hash.js";
 import { pendingLocalFile } from "../storage/pending-file.js";
 import type { PendingLocalFile, Storage, WriteOptions } from "../storage/storage.js";
 
@@ -35,11 +33,10 @@ export interface PutStorageOptions {
   writeOnce?: boolean;
 }
 
-/** `sha256:<hex>` and size of a local file, streamed (memory stays flat). */
+/** `sha256:<hex>` and size of a local file, read and hashed on the hashing worker (memory stays flat). */
 export async function digestFile(path: string): Promise<{ size: number; checksum: string }> {
-  const hash = createHash("sha256");
-  await pipeline(createReadStream(path, { highWaterMark: 4 * 1024 * 1024 }), hash);
-  return { size: (await stat(path)).size, checksum: `sha256:${hash.digest("hex")}` };
+  const { size, segments } = await hashFile(path, "sha256");
+  return { size, checksum: `sha256:${segments[0]!}` };
 }
 
 async function syncFile(path: string): Promise<void> {

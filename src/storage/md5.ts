@@ -5,10 +5,9 @@
  * @packageDocumentation
  */
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { Readable, Transform } from "node:stream";
-import { OffThreadHash } from "./off-thread-hash.js";
+import { hashFile, OffThreadHash } from "./off-thread-hash.js";
 import { pipeline } from "node:stream/promises";
 
 /** Hex MD5 of bytes in memory. */
@@ -148,11 +147,9 @@ export interface StreamHasher {
   dispose?(): void;
 }
 
-/** Size and segment MD5s of a file, read as a stream. @throws the fs error (ENOENT …) */
+/** Size and segment MD5s of a file, read and hashed on the hashing worker ({@link hashFile}). @throws the fs error (ENOENT …) */
 export async function md5File(path: string, segmentSize = Infinity): Promise<Digest> {
-  const hasher = new SegmentedMd5(segmentSize);
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hasher.update(chunk as Buffer);
-  return hasher.digest();
+  return hashFile(path, "md5", segmentSize);
 }
 
 /**

@@ -11,6 +11,7 @@
  * @packageDocumentation
  */
 import { createHash } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 
 /** Inputs up to this size are hashed on the calling thread (at `digest()`); also the size of the buffers sent to the worker. */
@@ -26,7 +27,46 @@ export type OffThreadAlgorithm = "sha256" | "md5";
 const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
 const { createHash } = require("node:crypto");
+const { closeSync, openSync, readSync } = require("node:fs");
 const hashes = new Map();
+const fail = (id, err) => parentPort.postMessage({ id, op: "error", message: String((err && err.message) || err), code: err && err.code });
+// a whole file, read here: 4 MiB reads, 64 MiB per turn so that other hashes' messages get in
+function hashFile(m) {
+  let fd;
+  try {
+    fd = openSync(m.path, "r");
+  } catch (err) {
+    return fail(m.id, err);
+  }
+  const buf = Buffer.allocUnsafe(4 << 20);
+  const segments = [];
+  let h = createHash(m.algorithm), inSegment = 0, size = 0;
+  const step = () => {
+    try {
+      for (let turn = 0; turn < 16; turn++) {
+        const n = readSync(fd, buf, 0, Math.min(buf.length, m.segmentSize - inSegment), size);
+        if (n === 0) {
+          if (inSegment > 0 || segments.length === 0) segments.push(h.digest("hex"));
+          closeSync(fd);
+          return parentPort.postMessage({ id: m.id, op: "file", size, segments });
+        }
+        h.update(buf.subarray(0, n));
+        size += n;
+        inSegment += n;
+        if (inSegment === m.segmentSize) {
+          segments.push(h.digest("hex"));
+          h = createHash(m.algorithm);
+          inSegment = 0;
+        }
+      }
+      setImmediate(step);
+    } catch (err) {
+      try { closeSync(fd); } catch {}
+      fail(m.id, err);
+    }
+  };
+  step();
+}
 parentPort.on("message", (m) => {
   try {
     if (m.op === "update") {
@@ -45,20 +85,27 @@ parentPort.on("message", (m) => {
       parentPort.postMessage({ id: m.id, op: "digest", hex: h.digest("hex") });
     } else if (m.op === "drop") {
       hashes.delete(m.id);
+    } else if (m.op === "file") {
+      hashFile(m);
     }
   } catch (err) {
     hashes.delete(m.id);
-    parentPort.postMessage({ id: m.id, op: "error", message: String(err && err.message || err) });
+    fail(m.id, err);
   }
 });
 `;
 
-type Answer = { id: number; op: "hashed"; n: number; buffer?: ArrayBuffer } | { id: number; op: "digest"; hex: string } | { id: number; op: "error"; message: string };
+type Answer =
+  | { id: number; op: "hashed"; n: number; buffer?: ArrayBuffer }
+  | { id: number; op: "digest"; hex: string }
+  | { id: number; op: "file"; size: number; segments: string[] }
+  | { id: number; op: "error"; message: string; code?: string };
 
-/** What the worker owes one hash. */
+/** What the worker owes one hash (a stream's pieces and digest, or a whole file's digests). */
 interface Client {
-  hashed(n: number, buffer: ArrayBuffer | undefined): void;
-  digest(hex: string): void;
+  hashed?(n: number, buffer: ArrayBuffer | undefined): void;
+  digest?(hex: string): void;
+  file?(size: number, segments: string[]): void;
   fail(err: Error): void;
 }
 
@@ -79,11 +126,12 @@ class HashWorker {
     this.#worker.on("message", (answer: Answer) => {
       const client = this.#clients.get(answer.id);
       if (client === undefined) return;
-      if (answer.op === "hashed") client.hashed(answer.n, answer.buffer);
+      if (answer.op === "hashed") client.hashed?.(answer.n, answer.buffer);
       else {
         this.#forget(answer.id);
-        if (answer.op === "digest") client.digest(answer.hex);
-        else client.fail(new Error(`hashing failed on the worker thread: ${answer.message}`));
+        if (answer.op === "digest") client.digest?.(answer.hex);
+        else if (answer.op === "file") client.file?.(answer.size, answer.segments);
+        else client.fail(Object.assign(new Error(`hashing failed on the worker thread: ${answer.message}`), answer.code === undefined ? {} : { code: answer.code }));
       }
     });
     const die = (err: Error) => {
@@ -123,6 +171,11 @@ class HashWorker {
   /** Asks for the digest (answered after every update sent before). */
   digest(id: number): void {
     this.#worker.postMessage({ op: "digest", id });
+  }
+
+  /** Asks for a whole file's digests, segment by segment (answered by `file`). */
+  hashFile(id: number, algorithm: OffThreadAlgorithm, path: string, segmentSize: number): void {
+    this.#worker.postMessage({ op: "file", id, algorithm, path, segmentSize });
   }
 
   /** Drops a hash nobody will ask the digest of. */
@@ -296,4 +349,34 @@ export class OffThreadHash {
     this.#waiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/** A file's size and the hex digests of its consecutive segments (one for an empty file). */
+export interface FileDigests {
+  size: number;
+  segments: string[];
+}
+
+/**
+ * Digests of a file's consecutive segments of `segmentSize` bytes (`Infinity`: one digest of the
+ * whole), read and hashed on the hashing worker — the calling thread stays free, and the worker's
+ * synchronous 4 MiB reads cost less than a read stream (an MD5 of 256 MiB through
+ * `createReadStream` took 0.82 s of the calling thread here, for 0.45 s of hashing). Files up to
+ * {@link LOCAL_LIMIT} are read and hashed here: a round trip costs more.
+ * @throws the filesystem error (ENOENT, EISDIR …, with its `code`); Error when the worker failed
+ */
+export async function hashFile(path: string, algorithm: OffThreadAlgorithm, segmentSize = Infinity): Promise<FileDigests> {
+  if (statSync(path).size <= LOCAL_LIMIT) {
+    const bytes = readFileSync(path);
+    const segments: string[] = [];
+    for (let start = 0; start < bytes.length || segments.length === 0; start += segmentSize) {
+      segments.push(createHash(algorithm).update(bytes.subarray(start, start + segmentSize)).digest("hex"));
+    }
+    return { size: bytes.length, segments };
+  }
+  const worker = HashWorker.get();
+  return new Promise<FileDigests>((resolve, reject) => {
+    const id = worker.open({ file: (size, segments) => resolve({ size, segments }), fail: reject });
+    worker.hashFile(id, algorithm, path, segmentSize);
+  });
 }

@@ -1,6 +1,9 @@
 import { expect } from "chai";
 import { createHash, randomBytes } from "node:crypto";
-import { LOCAL_LIMIT, OffThreadHash } from "../../src/storage/off-thread-hash.js";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { hashFile, LOCAL_LIMIT, OffThreadHash } from "../../src/storage/off-thread-hash.js";
 
 /** Feeds `data` in pieces of `piece` bytes, awaiting backpressure, reusing one buffer as a writer would. */
 async function hashInPieces(algorithm: "sha256" | "md5", data: Uint8Array, piece: number): Promise<string> {
@@ -77,5 +80,35 @@ describe("OffThreadHash", () => {
     const done = new OffThreadHash("md5");
     await done.digest();
     expect(() => done.digest()).to.throw(/twice/);
+  });
+
+  describe("hashFile", () => {
+    let dir: string;
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), "skybutler-hashfile-"));
+    });
+    after(() => rm(dir, { recursive: true, force: true }));
+
+    for (const size of [0, 1000, LOCAL_LIMIT + 1, 9 * LOCAL_LIMIT + 123]) {
+      it(`gives the digests of a ${size}-byte file, whole and in 4 MiB segments`, async () => {
+        const data = randomBytes(size);
+        const path = join(dir, `f${size}`);
+        await writeFile(path, data);
+        expect(await hashFile(path, "sha256")).to.deep.equal({ size, segments: [expected("sha256", data)] });
+        const segment = 4 * LOCAL_LIMIT;
+        const parts = Array.from({ length: Math.max(1, Math.ceil(size / segment)) }, (_, i) => expected("md5", data.subarray(i * segment, (i + 1) * segment)));
+        expect(await hashFile(path, "md5", segment)).to.deep.equal({ size, segments: parts });
+      });
+    }
+
+    it("fails with the filesystem's code for a missing file or a directory", async () => {
+      for (const [path, code] of [[join(dir, "missing"), "ENOENT"]] as const) {
+        const err = await hashFile(path, "md5").then(() => undefined, (e: unknown) => e);
+        expect(err).to.have.property("code", code);
+      }
+      // a directory: statSync answers a size, and the worker's read fails with EISDIR
+      const err = await hashFile(dir, "md5").then(() => undefined, (e: unknown) => e);
+      expect(err).to.have.property("code").that.is.oneOf(["EISDIR", "EINVAL"]);
+    });
   });
 });
