@@ -118,7 +118,18 @@ export class OffThreadSegmentedMd5 {
 
   /** @param sizes - every segment's size, or the fixed size of all of them */
   constructor(sizes: number | readonly number[]) {
-    this.#segments = new Segmenter(sizes, () => new OffThreadHash("md5"));
+    this.#segments = new Segmenter(sizes, () => {
+      const hash = new OffThreadHash("md5");
+      return {
+        update: (bytes) => hash.update(bytes),
+        digest: () => {
+          const hex = hash.digest();
+          hex.catch(() => undefined); // a transfer that fails later never asks: not an unhandled rejection
+          return hex;
+        },
+        dispose: () => hash.dispose(),
+      };
+    });
   }
 
   /** Hashes the next bytes (copied). */
