@@ -59,6 +59,7 @@ export {
 
 // storage backends: by URI scheme, and by configuration (storage modules)
 export {
+  allowLoopSyncs,
   registerStorage,
   registeredSchemes,
   storageFromUri,

@@ -26,10 +26,10 @@
  *     (br_if $next (i32.lt_u (local.tee $src (i32.add (local.get $src) (local.get $stride))) (local.get $end)))))
  * ```
  *
- * The memory is imported, one per scratch
- * buffer, so concurrent writers never share bytes; it is a shared memory (a `SharedArrayBuffer`),
- * so the hashing worker of a put reads the pieces written from it where they are. Where WebAssembly SIMD is missing, or its memory
- * cannot be reserved, the scratch is a plain buffer and swaps fall back to `Buffer.swap16/32/64`.
+ * The memory is imported, one per scratch buffer, so concurrent writers never share bytes; it is
+ * a shared memory (a `SharedArrayBuffer`), so the hashing worker of a put reads the pieces written
+ * from it where they are. Where WebAssembly SIMD is missing, or its memory cannot be reserved, the
+ * scratch is a plain buffer and swaps fall back to `Buffer.swap16/32/64`.
  *
  * @packageDocumentation
  */
@@ -133,7 +133,6 @@ const compiled: object | undefined = (() => {
     return undefined;
   }
 })();
-
 
 /**
  * A WebAssembly memory of `size` bytes and the swaps over it; undefined where that cannot be had:

@@ -102,13 +102,9 @@ describe("OffThreadHash", () => {
     }
 
     it("fails with the filesystem's code for a missing file or a directory", async () => {
-      for (const [path, code] of [[join(dir, "missing"), "ENOENT"]] as const) {
-        const err = await hashFile(path, "md5").then(() => undefined, (e: unknown) => e);
-        expect(err).to.have.property("code", code);
-      }
-      // a directory: statSync answers a size, and the worker's read fails with EISDIR
-      const err = await hashFile(dir, "md5").then(() => undefined, (e: unknown) => e);
-      expect(err).to.have.property("code").that.is.oneOf(["EISDIR", "EINVAL"]);
+      const code = (path: string) => hashFile(path, "md5").then(() => "no error", (e: { code?: string }) => e.code);
+      expect(await code(join(dir, "missing"))).to.equal("ENOENT");
+      expect(await code(dir)).to.equal("EISDIR");
     });
   });
 });

@@ -176,7 +176,7 @@ export class AtomicWrite {
       if (around === undefined) publish();
       else around(publish);
       this.#done = true;
-      if (durable) await syncDirectory(this.dir, writesUnderway <= 1);
+      if (durable) await syncDirectory(this.dir);
     } catch (err) {
       if (!this.#done) await this.abort();
       throw this.#translate(err);
@@ -266,9 +266,10 @@ function publishIfAbsent(tempPath: string, destPath: string): void {
 
 /**
  * fsync a directory so that a rename in it survives a crash; filesystems that cannot are skipped.
- * Opened and closed synchronously; synced on the pool unless `lone` (see `fsyncFd`).
+ * Opened and closed synchronously; synced on the loop or the pool as `fsyncFd` decides (a
+ * directory is small).
  */
-export async function syncDirectory(dir: string, lone = false): Promise<void> {
+export async function syncDirectory(dir: string): Promise<void> {
   let fd: number;
   try {
     fd = openSync(dir, "r");
@@ -277,7 +278,7 @@ export async function syncDirectory(dir: string, lone = false): Promise<void> {
     throw err;
   }
   try {
-    await fsyncFd(fd, lone);
+    await fsyncFd(fd, true);
   } catch (err) {
     if (!["EINVAL", "ENOTSUP", "EOPNOTSUPP", "EBADF", "EISDIR"].includes(errnoOf(err) ?? "")) throw err;
   } finally {
