@@ -52,6 +52,9 @@ function nextChunk(stream: Readable): Promise<Buffer | null> {
   const ready = stream.read() as Buffer | null;
   if (ready !== null) return Promise.resolve(ready);
   if (stream.readableEnded) return Promise.resolve(null);
+  // destroyed already (a seek while a frame was being written): its "close" has been emitted or is
+  // about to be, and a listener added after it would wait for ever
+  if (stream.destroyed) return Promise.reject(new Error("the input's source was closed before its end"));
   return new Promise((resolve, reject) => {
     const cleanup = (): void => {
       stream.off("readable", onReadable);
@@ -197,6 +200,11 @@ export class FramedFeeder implements InputFeeder {
         source = await this.#input.open(offset);
         // a seek destroys it: an HTTP body then errors (aborted), which is no failure of the run
         source.on("error", () => undefined);
+        if (!current()) {
+          // superseded while it opened: the next run will not know of it
+          source.destroy();
+          return;
+        }
         this.#source = source;
       } else {
         if (offset < this.#consumed) {
